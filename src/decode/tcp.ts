@@ -1,0 +1,34 @@
+/**
+ * The TCP header, and the one place a TcpPacket is built. The IP layer has already worked out where
+ * the segment starts and ends; addresses are turned into text here, last, so a bad header costs none.
+ */
+import { ipv4Text, ipv6Text } from './address-text';
+import { BAD_TCP, type NotTcp, type TcpPacket } from './decoded';
+
+/**
+ * @param addrAt  offset of the source address; the destination follows it (4 or 16 bytes on)
+ * @param at      offset of the TCP header
+ * @param end     end of the segment's bytes that the capture holds (never past `b.length`)
+ * @param missing bytes the IP length announces beyond `end`
+ */
+export function decodeTcp(
+  b: Uint8Array, ipVersion: 4 | 6, addrAt: number, at: number, end: number, missing: number,
+): TcpPacket | NotTcp {
+  if (end - at < 20) return BAD_TCP;
+  const headerLen = (b[at + 12]! >> 4) * 4;
+  // Data offset < 5 is malformed; past `end` means options cut off (by the IP length or the snaplen).
+  if (headerLen < 20 || at + headerLen > end) return BAD_TCP;
+  return {
+    kind: 'tcp',
+    ipVersion,
+    src: ipVersion === 4 ? ipv4Text(b, addrAt) : ipv6Text(b, addrAt),
+    dst: ipVersion === 4 ? ipv4Text(b, addrAt + 4) : ipv6Text(b, addrAt + 16),
+    srcPort: (b[at]! << 8) | b[at + 1]!,
+    dstPort: (b[at + 2]! << 8) | b[at + 3]!,
+    seq: ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0,
+    ack: ((b[at + 8]! << 24) | (b[at + 9]! << 16) | (b[at + 10]! << 8) | b[at + 11]!) >>> 0,
+    flags: b[at + 13]!,
+    payload: b.subarray(at + headerLen, end),
+    missingBytes: missing,
+  };
+}

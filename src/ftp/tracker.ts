@@ -1,0 +1,391 @@
+import type { FrameNo, TimestampNs } from '../core/types';
+import type { Counters } from '../core/counters';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpPacket } from '../decode';
+import { connKey } from '../decode/flow-key';
+import { DEFAULT_REASSEMBLY_LIMITS, type QueueBudget, type ReassemblyLimits } from '../reassembly/direction';
+import { ControlConnection, DataConnection, type Connection } from './connections';
+import { DEFAULT_EXPECTATION_LIMITS, ExpectationTable, type ExpectationLimits } from './expectations';
+import { looksLikeFtpStart } from './detect';
+import { transferDirection } from './wire';
+import { ACTIVE_METHODS, type Endpoint, type SessionView, type Setup, type SetupMethod } from './model';
+import { FtpSession, type SessionEvents } from './session';
+
+export interface TrackerLimits {
+  /** Connections tracked at once (control, data, detection candidates); the oldest goes first. */
+  maxConnections: number;
+  /** Control sessions tracked at once; the oldest goes first. */
+  maxSessions: number;
+  /** A control connection silent this long (packet time) is forgotten. */
+  controlIdleNs: bigint;
+  /** A data connection silent this long is forgotten. */
+  dataIdleNs: bigint;
+  /** A --detect-control candidate that has not shown FTP by then is forgotten. */
+  candidateIdleNs: bigint;
+  /** A connection is kept this long after RST / both FINs, for its last ACKs and retransmissions. */
+  closedLingerNs: bigint;
+  /** How often (packet time) tables are swept for the time-outs above. */
+  sweepEveryNs: bigint;
+  reassembly: ReassemblyLimits;
+  expectations: ExpectationLimits;
+}
+
+export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
+  maxConnections: 200_000,
+  maxSessions: 50_000,
+  controlIdleNs: 3_600_000_000_000n,
+  dataIdleNs: 300_000_000_000n,
+  candidateIdleNs: 30_000_000_000n,
+  closedLingerNs: 30_000_000_000n,
+  sweepEveryNs: 1_000_000_000n,
+  reassembly: DEFAULT_REASSEMBLY_LIMITS,
+  expectations: DEFAULT_EXPECTATION_LIMITS,
+};
+
+/**
+ * Where displayed session numbers come from. Local: 1, 2, 3 … per output. With a sidecar: ids the
+ * sidecar hands out, so a session keeps its number across captures (see sidecar/).
+ */
+export interface SessionIdSource {
+  /** A number for a new session seen in this capture. */
+  next(client: Endpoint, server: Endpoint): number;
+}
+
+export function localSessionIds(): SessionIdSource {
+  let n = 1;
+  return { next: () => n++ };
+}
+
+/** A session learnt from the sidecar (its control connection may never appear in this capture). */
+export interface ImportedSession extends SessionView {
+  id: number;
+  user: string | null;
+  tls: boolean;
+  /** Latest setup: a transfer command reported later attaches to it. */
+  current: Setup | null;
+}
+
+/** What the sidecar says about one announced data connection. */
+export interface ImportedSetup {
+  method: SetupMethod;
+  announced: Endpoint;
+  announcedAt: bigint;
+  transfer: { verb: string; arg: string } | null;
+}
+
+export interface TrackerOptions {
+  /** Ports a control connection may use on the server side (default 21). */
+  controlPorts: ReadonlySet<number>;
+  /** Also recognise control connections on any port by their greeting or first commands. */
+  detectControl: boolean;
+  limits: TrackerLimits;
+  sessionIds?: SessionIdSource;
+}
+
+/** Lifecycle events, for the label policy and the sidecar. Every method is optional. */
+export interface TrackerObserver {
+  onSessionOpened?(session: FtpSession): void;
+  onAnnounce?(session: FtpSession, setup: Setup): void;
+  onTransfer?(session: FtpSession, setup: Setup): void;
+  onDataConnection?(conn: DataConnection): void;
+  /** A data connection saw RST or both FINs. */
+  onDataClosed?(conn: DataConnection): void;
+  /** The connection left the table (time-out, close, cap) or the input ended: its facts are final. */
+  onConnectionEnd?(conn: Connection): void;
+}
+
+/**
+ * Classifies every TCP packet as part of a control connection, a data connection, or neither,
+ * and keeps the state that takes: sessions, expectations and the connection table.
+ * Deterministic: state changes depend only on packets and packet time.
+ */
+export class FtpTracker implements SessionEvents {
+  private readonly conns = new Map<string, Connection>();
+  private readonly sessions = new Map<number, ControlConnection>();
+  readonly expectations: ExpectationTable;
+  private readonly budget: QueueBudget = { queuedBytes: 0 };
+  /** Sessions known only from the sidecar, by internal key and by control connection. */
+  private readonly imported = new Map<number, ImportedSession>();
+  private readonly importedByControl = new Map<string, ImportedSession>();
+  private nextOrdinal = 0;
+  private nextSessionKey = 1;
+  private readonly sessionIds: SessionIdSource;
+  private nextSweep: TimestampNs | null = null;
+
+  constructor(
+    private readonly options: TrackerOptions,
+    private readonly counters: Counters,
+    private readonly observer: TrackerObserver = {},
+  ) {
+    this.expectations = new ExpectationTable(options.limits.expectations, counters);
+    this.sessionIds = options.sessionIds ?? localSessionIds();
+  }
+
+  // Sidecar import ------------------------------------------------------------------------------
+
+  /**
+   * Registers a session the sidecar knows. If this capture already tracks its control connection,
+   * that session takes the sidecar's number (comments are fixed only when frames leave the delay
+   * line, so an early answer changes every comment of the session).
+   */
+  importSession(s: { id: number; client: Endpoint; server: Endpoint; user: string | null; tls: boolean }): ImportedSession {
+    const ctlKey = connKey(s.client.ip, s.client.port, s.server.ip, s.server.port);
+    const local = this.conns.get(ctlKey);
+    if (local?.kind === 'control' && local.session) {
+      local.session.id = s.id;
+      local.session.user ??= s.user;
+    }
+    let imp = this.importedByControl.get(ctlKey);
+    if (!imp) {
+      imp = { key: this.nextSessionKey++, id: s.id, client: s.client, server: s.server, user: s.user, tls: s.tls, detected: false, current: null };
+      this.imported.set(imp.key, imp);
+      this.importedByControl.set(ctlKey, imp);
+    } else {
+      imp.id = s.id;
+      imp.user = s.user ?? imp.user;
+      imp.tls = s.tls;
+    }
+    return imp;
+  }
+
+  /** An announcement the sidecar saw before this capture began: made matchable (source=sidecar). */
+  importSetup(session: ImportedSession, s: ImportedSetup): Setup {
+    const setup: Setup = {
+      sessionKey: session.key, method: s.method, mode: ACTIVE_METHODS.has(s.method) ? 'active' : 'passive',
+      setupFrame: 0, announced: s.announced, listenerIps: [], announcedAt: s.announcedAt, pending: false,
+      transfer: null, uses: 0, source: 'sidecar',
+    };
+    if (s.transfer) setup.transfer = { verb: s.transfer.verb, arg: s.transfer.arg, dir: transferDirection(s.transfer.verb), frameNo: 0, replyCode: null };
+    session.current = setup;
+    this.expectations.add(setup, setup.mode === 'active' ? session.client.ip : session.server.ip);
+    const local = this.localSessionFor(session);
+    if (local && local.current === null) local.current = setup;
+    return setup;
+  }
+
+  /** A transfer command the sidecar saw for a session whose control connection this capture may not see. */
+  importTransfer(session: ImportedSession, verb: string, arg: string): void {
+    const setup = session.current;
+    if (setup && !setup.transfer) setup.transfer = { verb, arg, dir: transferDirection(verb), frameNo: 0, replyCode: null };
+  }
+
+  /** Forgets a sidecar session (it closed) and its unused announcements. */
+  dropImportedSession(session: ImportedSession): void {
+    this.imported.delete(session.key);
+    this.importedByControl.delete(connKey(session.client.ip, session.client.port, session.server.ip, session.server.port));
+    this.expectations.removeSession(session.key);
+  }
+
+  private localSessionFor(s: SessionView): FtpSession | null {
+    const conn = this.conns.get(connKey(s.client.ip, s.client.port, s.server.ip, s.server.port));
+    return conn?.kind === 'control' ? conn.session : null;
+  }
+
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  /** The connection this packet belongs to, or null when it is not FTP. */
+  process(frameNo: FrameNo, ts: TimestampNs, pkt: TcpPacket): Connection | null {
+    if (this.nextSweep === null) this.nextSweep = ts + this.options.limits.sweepEveryNs;
+    else if (ts >= this.nextSweep) this.sweep(ts);
+
+    const key = connKey(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort);
+    let conn = this.conns.get(key);
+    if (conn && conn.closedAt !== null && (pkt.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      this.counters.inc('flow.reused');
+      this.end(conn);
+      conn = undefined;
+    }
+    if (!conn) {
+      conn = this.open(key, frameNo, ts, pkt) ?? undefined;
+      if (!conn) return null;
+    }
+    conn.lastSeen = ts;
+    if (conn.kind === 'control') this.onControlPacket(conn, frameNo, ts, pkt);
+    else this.onDataPacket(conn, pkt);
+    if (pkt.flags & (TCP_FIN | TCP_RST)) {
+      const wasOpen = conn.closedAt === null;
+      conn.noteClose((pkt.flags & TCP_FIN) !== 0, (pkt.flags & TCP_RST) !== 0, { ip: pkt.src, port: pkt.srcPort }, ts);
+      if (wasOpen && conn.closedAt !== null && conn.kind === 'data') this.observer.onDataClosed?.(conn);
+    }
+    return conn;
+  }
+
+  /** End of input: every connection's facts are final. */
+  finish(): void {
+    for (const conn of [...this.conns.values()]) this.end(conn, false);
+  }
+
+  // SessionEvents ------------------------------------------------------------------------------
+
+  onAnnounce(session: FtpSession, setup: Setup): void {
+    const peerIp = setup.mode === 'active' ? session.client.ip : session.server.ip;
+    this.expectations.add(setup, peerIp);
+    this.observer.onAnnounce?.(session, setup);
+  }
+
+  onWithdraw(setup: Setup): void {
+    this.expectations.remove(setup);
+  }
+
+  onTransfer(session: FtpSession, setup: Setup): void {
+    this.observer.onTransfer?.(session, setup);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private open(key: string, frameNo: FrameNo, ts: TimestampNs, pkt: TcpPacket): Connection | null {
+    const ports = this.options.controlPorts;
+    if (ports.has(pkt.dstPort) || ports.has(pkt.srcPort)) {
+      const conn = this.add(new ControlConnection(key, this.nextOrdinal++, ts, frameNo, { ip: pkt.src, port: pkt.srcPort }));
+      const serverIsDst = controlServerIsDst(pkt, ports);
+      this.openSession(conn, serverIsDst ? pkt.src : pkt.dst, serverIsDst ? pkt.srcPort : pkt.dstPort,
+        serverIsDst ? pkt.dst : pkt.src, serverIsDst ? pkt.dstPort : pkt.srcPort, false);
+      return conn;
+    }
+    if (this.expectations.size > 0 && (this.expectations.hasPort(pkt.dstPort) || this.expectations.hasPort(pkt.srcPort))) {
+      const data = this.matchData(key, frameNo, ts, pkt);
+      if (data) return data;
+    }
+    if (this.options.detectControl) {
+      const pureSyn = (pkt.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+      if (pureSyn || looksLikeFtpStart(pkt.payload) !== null) {
+        return this.add(new ControlConnection(key, this.nextOrdinal++, ts, frameNo, { ip: pkt.src, port: pkt.srcPort }));
+      }
+    }
+    return null;
+  }
+
+  private matchData(key: string, frameNo: FrameNo, ts: TimestampNs, pkt: TcpPacket): DataConnection | null {
+    const a: Endpoint = { ip: pkt.src, port: pkt.srcPort };
+    const b: Endpoint = { ip: pkt.dst, port: pkt.dstPort };
+    const m = this.expectations.match(a, b);
+    if (!m) return null;
+    const session: SessionView | null | undefined = this.sessions.get(m.setup.sessionKey)?.session ?? this.imported.get(m.setup.sessionKey);
+    if (!session) return null;
+    const { setup, listener, connector } = m;
+    this.expectations.remove(setup);
+    setup.uses++;
+    const nat = listener.ip !== setup.announced!.ip;
+    const thirdParty = listener.ip !== session.client.ip && connector.ip !== session.client.ip;
+    const conn = this.add(new DataConnection(key, this.nextOrdinal++, ts, frameNo, a, setup, session, connector, listener,
+      setup.source === 'capture' ? (nat ? 'nat' : 'exact') : 'exact', thirdParty));
+    this.counters.inc('expect.used');
+    this.counters.inc('data.connections');
+    this.counters.inc(setup.mode === 'active' ? 'data.mode.active' : 'data.mode.passive');
+    this.counters.inc(`data.method.${setup.method}`);
+    if (nat) this.counters.inc('data.nat');
+    if (thirdParty) this.counters.inc('data.third_party');
+    if (setup.source === 'sidecar') this.counters.inc('data.sidecar');
+    this.observer.onDataConnection?.(conn);
+    return conn;
+  }
+
+  private openSession(conn: ControlConnection, clientIp: string, clientPort: number, serverIp: string, serverPort: number, detected: boolean): void {
+    const client = { ip: clientIp, port: clientPort };
+    const server = { ip: serverIp, port: serverPort };
+    const imp = this.importedByControl.get(connKey(clientIp, clientPort, serverIp, serverPort));
+    const session = new FtpSession(this.nextSessionKey++, imp ? imp.id : this.sessionIds.next(client, server), client, server,
+      detected, this, this.counters, this.options.limits.reassembly, this.budget);
+    if (imp) {
+      // The sidecar saw this session begin: carry on from what it knows.
+      session.user = imp.user;
+      session.current = imp.current;
+    }
+    conn.session = session;
+    this.sessions.set(session.key, conn);
+    this.counters.inc('ftp.session.opened');
+    if (detected) this.counters.inc('ftp.session.detected');
+    while (this.sessions.size > this.options.limits.maxSessions) {
+      const oldest = this.sessions.values().next().value as ControlConnection;
+      this.counters.inc('ftp.session.evicted_cap');
+      this.end(oldest);
+    }
+    this.observer.onSessionOpened?.(session);
+  }
+
+  private onControlPacket(conn: ControlConnection, frameNo: FrameNo, ts: TimestampNs, pkt: TcpPacket): void {
+    if (!conn.session) {
+      if (pkt.payload.length === 0) return;
+      const start = looksLikeFtpStart(pkt.payload);
+      if (start === null) {
+        this.end(conn); // not FTP: stop watching it
+        return;
+      }
+      const fromServer = start === 'reply';
+      this.openSession(conn, fromServer ? pkt.dst : pkt.src, fromServer ? pkt.dstPort : pkt.srcPort,
+        fromServer ? pkt.src : pkt.dst, fromServer ? pkt.srcPort : pkt.dstPort, true);
+    }
+    const session = conn.session!;
+    session.now = ts;
+    const fromClient = pkt.srcPort === session.client.port && pkt.src === session.client.ip;
+    const toward = fromClient ? session.fromClient : session.fromServer;
+    const back = fromClient ? session.fromServer : session.fromClient;
+    if (pkt.flags & TCP_ACK) back.onPeerAck(pkt.ack);
+    if (pkt.payload.length > 0 || pkt.missingBytes > 0 || (pkt.flags & TCP_SYN)) {
+      toward.onSegment(pkt.seq, (pkt.flags & TCP_SYN) !== 0, pkt.payload, pkt.missingBytes, frameNo, ts);
+    }
+  }
+
+  private onDataPacket(conn: DataConnection, pkt: TcpPacket): void {
+    const toListener = pkt.dstPort === conn.listener.port && pkt.dst === conn.listener.ip;
+    (toListener ? conn.toListener : conn.toConnector).note(pkt.seq, (pkt.flags & TCP_SYN) !== 0, pkt.payload.length + pkt.missingBytes);
+  }
+
+  private add<C extends Connection>(conn: C): C {
+    this.conns.set(conn.key, conn);
+    this.counters.inc('flow.created');
+    while (this.conns.size > this.options.limits.maxConnections) {
+      const oldest = this.conns.values().next().value as Connection;
+      this.counters.inc('flow.evicted_cap');
+      this.end(oldest);
+    }
+    this.counters.max('flow.peak', this.conns.size);
+    return conn;
+  }
+
+  /** Forgets a connection; `evict` false at the end of input (nothing is freed, facts are final). */
+  private end(conn: Connection, evict = true): void {
+    if (evict) {
+      this.conns.delete(conn.key);
+      if (conn.kind === 'control' && conn.session) {
+        conn.session.release();
+        this.sessions.delete(conn.session.key);
+        this.expectations.removeSession(conn.session.key);
+      }
+    }
+    if (conn.kind === 'data' && !conn.setup.transfer) this.counters.inc('data.no_command');
+    this.observer.onConnectionEnd?.(conn);
+  }
+
+  private sweep(now: TimestampNs): void {
+    this.nextSweep = now + this.options.limits.sweepEveryNs;
+    const l = this.options.limits;
+    for (const conn of [...this.conns.values()]) {
+      if (conn.closedAt !== null && now - conn.closedAt > l.closedLingerNs) {
+        this.counters.inc('flow.evicted_closed');
+        this.end(conn);
+        continue;
+      }
+      const idle = conn.kind === 'data' ? l.dataIdleNs : conn.session ? l.controlIdleNs : l.candidateIdleNs;
+      if (now - conn.lastSeen > idle) {
+        this.counters.inc('flow.evicted_idle');
+        this.end(conn);
+      } else if (conn.kind === 'control') {
+        conn.session?.expire(now);
+      }
+    }
+    this.expectations.expire(now);
+  }
+}
+
+/** Which end is the server of a new control-port connection: the SYN's target, else the control port's owner. */
+function controlServerIsDst(pkt: TcpPacket, ports: ReadonlySet<number>): boolean {
+  const synAck = TCP_SYN | TCP_ACK;
+  if ((pkt.flags & synAck) === TCP_SYN) return true;
+  if ((pkt.flags & synAck) === synAck) return false;
+  const dst = ports.has(pkt.dstPort);
+  const src = ports.has(pkt.srcPort);
+  if (dst !== src) return dst;
+  return pkt.dstPort <= pkt.srcPort;
+}

@@ -1,0 +1,420 @@
+/**
+ * Reads a pcap or pcapng file and hands its sections, interfaces, packets and other blocks to callbacks,
+ * in file order. Built for speed: one large reusable read buffer, records parsed in place, each packet's
+ * bytes handed over as a view into that buffer. Bad input never throws: it ends the read with an error
+ * string, after every complete packet before it was delivered. (Exceptions thrown by the handlers pass
+ * through untouched: they are the caller's.)
+ */
+import * as fs from 'node:fs';
+import {
+  BLOCK_EPB, BLOCK_IDB, BLOCK_OPB, BLOCK_SHB, BLOCK_SPB, IF_TSOFFSET, IF_TSRESOL,
+} from '../pcapng/constants';
+import { bodyToLittleEndian, readOptions } from '../pcapng/little-endian';
+import type { FilePacket, InterfaceDesc, OtherBlock, PcapngOption } from '../pcapng/model';
+import { osErrorReason } from '../pcapng/os-error';
+
+export interface CaptureFileHandlers {
+  /** A new section starts (classic pcap: one synthetic section without options). */
+  onSection(section: number, shbOptions: PcapngOption[]): void;
+  /** An interface is declared (classic pcap: one, from the file header, tsResol 6 or 9). */
+  onInterface(section: number, ifaceId: number, iface: InterfaceDesc): void;
+  /** A packet. The object and its `data` are reused: valid only during the call. */
+  onPacket(pkt: FilePacket): void;
+  /** ISB, NRB, DSB, custom and unknown blocks, in file order, so they can be copied through. */
+  onOtherBlock(block: OtherBlock): void;
+}
+
+export interface ReadResult {
+  /** Packets delivered to onPacket. */
+  packets: number;
+  /** The input's format; null when it is neither. */
+  format: 'pcap' | 'pcapng' | null;
+  /** One line saying what stopped the read early, or null when the whole file was read. */
+  error: string | null;
+}
+
+export interface ReadOptions {
+  /** Called at most every ~16 MiB, and once at the end. bytesTotal is 0 when the size is unknown (a FIFO). */
+  onProgress?(bytesDone: number, bytesTotal: number): void;
+}
+
+const INITIAL_BUFFER_BYTES = 4 << 20;
+const PROGRESS_EVERY_BYTES = 16 << 20;
+/** Largest record believed when the input's size is unknown (a FIFO): anything bigger is corruption. */
+const MAX_RECORD_BYTES_UNSIZED = 256 << 20;
+const EMPTY = new Uint8Array(0);
+
+const pad4 = (n: number): number => (n + 3) & ~3;
+const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+
+/**
+ * The input seen through one reusable buffer. `pos` is the parse position in `buf`; `need(n)` makes n bytes
+ * available from `pos` (moving the unread tail to the front, growing the buffer for a record bigger than it).
+ */
+class ByteSource {
+  buf = new Uint8Array(INITIAL_BUFFER_BYTES);
+  dv = new DataView(this.buf.buffer);
+  pos = 0;
+  private filled = 0;
+  /** File offset of buf[0]. */
+  private base = 0;
+  private eof = false;
+  ioError: string | null = null;
+
+  constructor(private readonly fd: number, readonly size: number) {}
+
+  /** File offset of the parse position. */
+  offset(): number {
+    return this.base + this.pos;
+  }
+
+  available(): number {
+    return this.filled - this.pos;
+  }
+
+  /** Bytes of the input after the parse position, as far as is known (size unknown: a generous cap). */
+  remaining(): number {
+    return this.size >= 0 ? this.size - this.offset() : MAX_RECORD_BYTES_UNSIZED;
+  }
+
+  need(n: number): boolean {
+    return this.filled - this.pos >= n || this.refill(n);
+  }
+
+  private refill(n: number): boolean {
+    if (this.pos > 0) {
+      this.buf.copyWithin(0, this.pos, this.filled);
+      this.filled -= this.pos;
+      this.base += this.pos;
+      this.pos = 0;
+    }
+    if (n > this.buf.length) {
+      const bigger = new Uint8Array(Math.max(n, this.buf.length * 2));
+      bigger.set(this.buf.subarray(0, this.filled));
+      this.buf = bigger;
+      this.dv = new DataView(bigger.buffer);
+    }
+    while (this.filled < n && !this.eof) {
+      let got: number;
+      try {
+        got = fs.readSync(this.fd, this.buf, this.filled, this.buf.length - this.filled, null);
+      } catch (err) {
+        this.ioError = osErrorReason(err);
+        got = 0;
+      }
+      if (got === 0) this.eof = true;
+      else this.filled += got;
+    }
+    return this.filled >= n;
+  }
+}
+
+/** Reads `path` to the end (or to the first damage), calling `h` for everything in it. Never throws for bad input. */
+export function readCaptureFile(path: string, h: CaptureFileHandlers, opts: ReadOptions = {}): ReadResult {
+  let fd: number;
+  let size: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (err) {
+    return { packets: 0, format: null, error: `${path}: ${osErrorReason(err)}` };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) return { packets: 0, format: null, error: `${path}: is a directory` };
+    size = st.isFile() ? st.size : -1;
+    const src = new ByteSource(fd, size);
+    const progress = new Progress(src, opts.onProgress);
+    const notCapture: ReadResult = { packets: 0, format: null, error: `${path}: not a pcap or pcapng file` };
+    if (!src.need(4)) return src.ioError ? { ...notCapture, error: `${path}: ${src.ioError}` } : notCapture;
+    const b = src.buf;
+    const m = (b[0]! << 24 | b[1]! << 16 | b[2]! << 8 | b[3]!) >>> 0;
+    let result: ReadResult;
+    if (m === BLOCK_SHB) result = readPcapng(path, src, h, progress);
+    else {
+      const classic = classicMagic(m);
+      if (!classic) return notCapture;
+      result = readPcap(path, src, h, progress, classic);
+    }
+    progress.finish();
+    return result;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Calls onProgress at most every PROGRESS_EVERY_BYTES, and once at the end. */
+class Progress {
+  private next = PROGRESS_EVERY_BYTES;
+  private last = -1;
+  constructor(private readonly src: ByteSource, private readonly cb: ReadOptions['onProgress']) {}
+
+  tick(): void {
+    if (this.cb === undefined) return;
+    const done = this.src.offset();
+    if (done < this.next) return;
+    this.next = done + PROGRESS_EVERY_BYTES;
+    this.report(done);
+  }
+
+  finish(): void {
+    if (this.cb !== undefined && this.src.offset() !== this.last) this.report(this.src.offset());
+  }
+
+  private report(done: number): void {
+    this.last = done;
+    this.cb!(done, Math.max(this.src.size, 0));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classic pcap
+
+interface ClassicFormat {
+  le: boolean;
+  nano: boolean;
+  /** Record header bytes: 16, or 24 for Alexey Kuznetzov's modified format (extra ifindex/protocol/type). */
+  recordHeader: number;
+}
+
+function classicMagic(m: number): ClassicFormat | null {
+  switch (m) {
+    case 0xd4c3b2a1: return { le: true, nano: false, recordHeader: 16 };
+    case 0xa1b2c3d4: return { le: false, nano: false, recordHeader: 16 };
+    case 0x4d3cb2a1: return { le: true, nano: true, recordHeader: 16 };
+    case 0xa1b23c4d: return { le: false, nano: true, recordHeader: 16 };
+    case 0x34cdb2a1: return { le: true, nano: false, recordHeader: 24 };
+    case 0xa1b2cd34: return { le: false, nano: false, recordHeader: 24 };
+    default: return null;
+  }
+}
+
+function readPcap(path: string, src: ByteSource, h: CaptureFileHandlers, progress: Progress, f: ClassicFormat): ReadResult {
+  const { le, nano, recordHeader } = f;
+  let packets = 0;
+  const stop = (what: string): ReadResult =>
+    ({ packets, format: 'pcap', error: src.ioError ? `${path}: ${src.ioError}` : `${path}: truncated at byte ${src.offset()} (${what})` });
+
+  if (!src.need(24)) return stop(`the file header needs 24 bytes, ${src.available()} present`);
+  const snapLen = src.dv.getUint32(16, le);
+  const linkType = src.dv.getUint32(20, le) & 0xffff; // upper bits: FCS length and reserved flags
+  src.pos = 24;
+  h.onSection(0, []);
+  h.onInterface(0, 0, { linkType, snapLen, tsResol: nano ? 9 : 6, tsOffsetSec: 0n, options: [] });
+
+  const pkt: FilePacket = { section: 0, ifaceId: 0, linkType, tsTicks: 0n, tsNs: 0n, data: EMPTY, origLen: 0, options: null };
+  for (;;) {
+    if (!src.need(recordHeader)) {
+      if (src.available() === 0 && !src.ioError) break;
+      return stop(`record header needs ${recordHeader} bytes, ${src.available()} present`);
+    }
+    let p = src.pos;
+    const dv = src.dv;
+    const sec = dv.getUint32(p, le);
+    const frac = dv.getUint32(p + 4, le);
+    const capLen = dv.getUint32(p + 8, le);
+    const origLen = dv.getUint32(p + 12, le);
+    const recLen = recordHeader + capLen;
+    if (recLen > src.remaining() || !src.need(recLen)) {
+      return stop(`record of ${capLen} captured bytes, ${Math.max(src.remaining() - recordHeader, 0)} left in the file`);
+    }
+    p = src.pos; // need() may have moved the bytes
+    if (nano) {
+      // seconds * 1e9 passes 2^53: only BigInt arithmetic is exact here.
+      pkt.tsTicks = BigInt(sec) * 1_000_000_000n + BigInt(frac);
+      pkt.tsNs = pkt.tsTicks;
+    } else {
+      pkt.tsTicks = BigInt(sec * 1_000_000 + frac); // < 2^53: exact as a double
+      pkt.tsNs = pkt.tsTicks * 1000n;
+    }
+    pkt.data = src.buf.subarray(p + recordHeader, p + recLen);
+    pkt.origLen = origLen;
+    h.onPacket(pkt);
+    packets++;
+    src.pos = p + recLen;
+    progress.tick();
+  }
+  return { packets, format: 'pcap', error: null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// pcapng
+
+/** How one interface's ticks become ns since the epoch. */
+interface TickClock {
+  linkType: number;
+  snapLen: number;
+  /** 0: ticks are ns; 1: multiply by `factor`; 2: divide by `factor`; 3: (ticks * 1e9) >> shift. */
+  kind: number;
+  factor: bigint;
+  shift: bigint;
+  offsetNs: bigint;
+}
+
+/** Packets naming an interface no IDB declared: µs assumed (the pcapng default), linkType -1. */
+const UNDECLARED: TickClock = { linkType: -1, snapLen: 0, kind: 1, factor: 1000n, shift: 0n, offsetNs: 0n };
+
+function tickClock(iface: InterfaceDesc): TickClock {
+  const r = iface.tsResol;
+  const c: TickClock = { linkType: iface.linkType, snapLen: iface.snapLen, kind: 0, factor: 1n, shift: 0n, offsetNs: iface.tsOffsetSec * 1_000_000_000n };
+  if (r & 0x80) {
+    c.kind = 3;
+    c.shift = BigInt(r & 0x7f);
+  } else if (r < 9) {
+    c.kind = 1;
+    c.factor = 10n ** BigInt(9 - r);
+  } else if (r > 9) {
+    c.kind = 2;
+    c.factor = 10n ** BigInt(r - 9);
+  }
+  return c;
+}
+
+function ticksToNs(c: TickClock, ticks: bigint): bigint {
+  let ns: bigint;
+  switch (c.kind) {
+    case 0: ns = ticks; break;
+    case 1: ns = ticks * c.factor; break;
+    case 2: ns = ticks / c.factor; break;
+    default: ns = (ticks * 1_000_000_000n) >> c.shift; break;
+  }
+  return c.offsetNs === 0n ? ns : ns + c.offsetNs;
+}
+
+// Assembles a little-endian pcapng timestamp (u32 high, u32 low) into one BigInt with a single allocation.
+const tsScratch = new DataView(new ArrayBuffer(8));
+
+function readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, progress: Progress): ReadResult {
+  let packets = 0;
+  let section = -1;
+  let le = true;
+  let clocks: TickClock[] = [];
+  const pkt: FilePacket = { section: 0, ifaceId: 0, linkType: -1, tsTicks: 0n, tsNs: 0n, data: EMPTY, origLen: 0, options: null };
+  const stop = (at: number, what: string): ReadResult =>
+    ({ packets, format: 'pcapng', error: src.ioError ? `${path}: ${src.ioError}` : `${path}: truncated at byte ${at} (${what})` });
+
+  const deliver = (ifaceId: number, ticks: bigint, hasTime: boolean, dataStart: number, capLen: number, origLen: number, options: PcapngOption[] | null): void => {
+    const c = clocks[ifaceId] ?? UNDECLARED;
+    pkt.section = section;
+    pkt.ifaceId = ifaceId;
+    pkt.linkType = c.linkType;
+    pkt.tsTicks = ticks;
+    pkt.tsNs = hasTime ? ticksToNs(c, ticks) : 0n;
+    pkt.data = src.buf.subarray(dataStart, dataStart + capLen);
+    pkt.origLen = origLen;
+    pkt.options = options;
+    h.onPacket(pkt);
+    packets++;
+  };
+
+  for (;;) {
+    const at = src.offset();
+    if (!src.need(8)) {
+      if (src.available() === 0 && !src.ioError) break;
+      return stop(at, `${src.available()} bytes left, too few for a block header`);
+    }
+    let p = src.pos;
+    let dv = src.dv;
+    const type = dv.getUint32(p, le);
+    if (type === BLOCK_SHB) {
+      // The section header fixes the byte order of everything up to the next one: read it before the length.
+      if (!src.need(12)) return stop(at, 'section header block cut short');
+      p = src.pos;
+      const magic = src.dv.getUint32(p + 8, true);
+      if (magic === 0x1a2b3c4d) le = true;
+      else if (magic === 0x4d3c2b1a) le = false;
+      else if (section < 0) return { packets: 0, format: null, error: `${path}: not a pcap or pcapng file` };
+      else return stop(at, `section header with a bad byte-order magic ${hex(magic)}`);
+    }
+    dv = src.dv;
+    const len = dv.getUint32(p + 4, le);
+    if (len < 12 || (len & 3) !== 0) return stop(at, `block type ${hex(type)} has a bad length ${len}`);
+    if (len > src.remaining() || !src.need(len)) {
+      return stop(at, `block type ${hex(type)} of ${len} bytes, ${Math.max(src.remaining(), 0)} left in the file`);
+    }
+    p = src.pos;
+    dv = src.dv;
+    const trailer = dv.getUint32(p + len - 4, le);
+    if (trailer !== len) return stop(at, `block type ${hex(type)} says ${len} bytes at its start, ${trailer} at its end`);
+    const bodyEnd = p + len - 4;
+    const buf = src.buf;
+
+    switch (type) {
+      case BLOCK_SHB: {
+        if (len < 28) return stop(at, `section header of ${len} bytes, at least 28 needed`);
+        const major = dv.getUint16(p + 12, le);
+        const minor = dv.getUint16(p + 14, le);
+        if (major !== 1) {
+          const error = `${path}: pcapng version ${major}.${minor} at byte ${at} is not supported`;
+          return { packets, format: section < 0 ? null : 'pcapng', error };
+        }
+        section++;
+        clocks = [];
+        h.onSection(section, readOptions(buf, p + 24, bodyEnd, le, BLOCK_SHB) ?? []);
+        break;
+      }
+      case BLOCK_IDB: {
+        if (len < 20) return stop(at, `interface description of ${len} bytes, at least 20 needed`);
+        const iface: InterfaceDesc = {
+          linkType: dv.getUint16(p + 8, le), snapLen: dv.getUint32(p + 12, le), tsResol: 6, tsOffsetSec: 0n, options: [],
+        };
+        for (const o of readOptions(buf, p + 16, bodyEnd, le, BLOCK_IDB) ?? []) {
+          if (o.code === IF_TSRESOL) {
+            if (o.value.length >= 1) iface.tsResol = o.value[0]!;
+            continue;
+          }
+          if (o.code === IF_TSOFFSET && o.value.length === 8) {
+            iface.tsOffsetSec = new DataView(o.value.buffer, o.value.byteOffset, 8).getBigInt64(0, true);
+          }
+          iface.options.push(o);
+        }
+        clocks.push(tickClock(iface));
+        h.onInterface(section, clocks.length - 1, iface);
+        break;
+      }
+      case BLOCK_EPB: {
+        if (len < 32) return stop(at, `enhanced packet block of ${len} bytes, at least 32 needed`);
+        const capLen = dv.getUint32(p + 20, le);
+        if (capLen > len - 32) return stop(at, `enhanced packet block of ${len} bytes cannot hold ${capLen} captured bytes`);
+        const optStart = p + 28 + pad4(capLen);
+        const options = optStart < bodyEnd ? readOptions(buf, optStart, bodyEnd, le, BLOCK_EPB) : null;
+        deliver(dv.getUint32(p + 8, le), readTicks(dv, p + 12, le), true, p + 28, capLen, dv.getUint32(p + 24, le), options);
+        break;
+      }
+      case BLOCK_SPB: {
+        if (len < 16) return stop(at, `simple packet block of ${len} bytes, at least 16 needed`);
+        const origLen = dv.getUint32(p + 8, le);
+        // No captured length in an SPB: the smaller of the wire length, the block and the snaplen.
+        let capLen = Math.min(origLen, len - 16);
+        const snap = clocks[0]?.snapLen ?? 0;
+        if (snap > 0 && snap < capLen) capLen = snap;
+        deliver(0, 0n, false, p + 12, capLen, origLen, null);
+        break;
+      }
+      case BLOCK_OPB: {
+        if (len < 32) return stop(at, `packet block of ${len} bytes, at least 32 needed`);
+        const capLen = dv.getUint32(p + 20, le);
+        if (capLen > len - 32) return stop(at, `packet block of ${len} bytes cannot hold ${capLen} captured bytes`);
+        const optStart = p + 28 + pad4(capLen);
+        const options = optStart < bodyEnd ? readOptions(buf, optStart, bodyEnd, le, BLOCK_OPB) : null;
+        deliver(dv.getUint16(p + 8, le), readTicks(dv, p + 12, le), true, p + 28, capLen, dv.getUint32(p + 24, le), options);
+        break;
+      }
+      default: {
+        const body = buf.slice(p + 8, bodyEnd);
+        h.onOtherBlock({ section, type, body: le ? body : bodyToLittleEndian(type, body) });
+        break;
+      }
+    }
+    src.pos = p + len;
+    progress.tick();
+  }
+  return { packets, format: 'pcapng', error: null };
+}
+
+/** A pcapng timestamp (u32 high, u32 low, in the section's order) as one BigInt. */
+function readTicks(dv: DataView, off: number, le: boolean): bigint {
+  if (!le) return dv.getBigUint64(off, false); // big-endian high then low is one big-endian u64
+  tsScratch.setUint32(0, dv.getUint32(off + 4, true), true);
+  tsScratch.setUint32(4, dv.getUint32(off, true), true);
+  return tsScratch.getBigUint64(0, true);
+}

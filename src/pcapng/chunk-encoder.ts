@@ -1,0 +1,74 @@
+/**
+ * Encodes pcapng blocks into a large chunk and hands full chunks to a sink. The sink decides where
+ * bytes go (a file with writeSync, a FIFO with backpressure); the encoding never changes.
+ */
+import { encodeEpb, encodeEpbInto, epbSize } from './encode';
+import type { PcapngOption } from './model';
+
+/** Receives encoded bytes: a whole number of blocks per call. */
+export type ChunkSink = (bytes: Uint8Array) => void;
+
+export interface ChunkEncoderOptions {
+  /** Chunk size in bytes (default 1 MiB). Blocks larger than a chunk go to the sink on their own. */
+  chunkBytes?: number;
+  /**
+   * false (default): the sink must be done with the bytes when it returns (a synchronous write), and the
+   * chunk is reused. true: the sink owns every array it receives (it may queue them), and a fresh chunk
+   * is allocated after each hand-over.
+   */
+  handOver?: boolean;
+}
+
+export const DEFAULT_CHUNK_BYTES = 1 << 20;
+
+export class PcapngChunkEncoder {
+  private chunk: Buffer;
+  private used = 0;
+  private readonly chunkBytes: number;
+  private readonly handOver: boolean;
+
+  constructor(private readonly sink: ChunkSink, opts: ChunkEncoderOptions = {}) {
+    this.chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    this.handOver = opts.handOver ?? false;
+    this.chunk = Buffer.allocUnsafeSlow(this.chunkBytes);
+  }
+
+  /** Bytes encoded but not yet given to the sink. */
+  get pendingBytes(): number {
+    return this.used;
+  }
+
+  /** Appends an already encoded block (from encodeShb, encodeIdb, encodeBlock ...). */
+  writeBlock(bytes: Uint8Array): void {
+    if (bytes.length > this.chunkBytes - this.used) this.flush();
+    if (bytes.length > this.chunkBytes) {
+      this.sink(this.handOver ? bytes.slice() : bytes);
+      return;
+    }
+    this.chunk.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  /** Encodes an Enhanced Packet Block straight into the chunk (arguments as encodeEpbInto). */
+  writeEpb(
+    ifaceId: number, tsTicks: bigint, data: Uint8Array, origLen: number,
+    options: readonly PcapngOption[] | null, comments: readonly string[],
+  ): void {
+    const size = epbSize(data.length, options, comments);
+    if (size > this.chunkBytes - this.used) this.flush();
+    if (size > this.chunkBytes) {
+      this.sink(encodeEpb(ifaceId, tsTicks, data, origLen, options, comments));
+      return;
+    }
+    this.used = encodeEpbInto(this.chunk, this.used, ifaceId, tsTicks, data, origLen, options, comments);
+  }
+
+  /** Gives everything encoded so far to the sink. */
+  flush(): void {
+    if (this.used === 0) return;
+    const bytes = this.chunk.subarray(0, this.used);
+    this.used = 0;
+    if (this.handOver) this.chunk = Buffer.allocUnsafeSlow(this.chunkBytes);
+    this.sink(bytes);
+  }
+}

@@ -36,6 +36,12 @@ export interface ReadResult {
 export interface ReadOptions {
   /** Called at most every ~16 MiB, and once at the end. bytesTotal is 0 when the size is unknown (a FIFO). */
   onProgress?(bytesDone: number, bytesTotal: number): void;
+  /**
+   * Keep every packet's `data` view valid after its callback: each refill reads into a fresh buffer
+   * instead of reusing the old one (one 4 MiB allocation per 4 MiB read, so a caller that holds frames
+   * for a while needs no per-frame copy).
+   */
+  keepViews?: boolean;
 }
 
 const INITIAL_BUFFER_BYTES = 4 << 20;
@@ -61,7 +67,7 @@ class ByteSource {
   private eof = false;
   ioError: string | null = null;
 
-  constructor(private readonly fd: number, readonly size: number) {}
+  constructor(private readonly fd: number, readonly size: number, private readonly keepViews = false) {}
 
   /** File offset of the parse position. */
   offset(): number {
@@ -82,7 +88,15 @@ class ByteSource {
   }
 
   private refill(n: number): boolean {
-    if (this.pos > 0) {
+    if (this.pos > 0 && this.keepViews) {
+      const fresh = new Uint8Array(Math.max(n, this.buf.length));
+      fresh.set(this.buf.subarray(this.pos, this.filled));
+      this.buf = fresh;
+      this.dv = new DataView(fresh.buffer);
+      this.filled -= this.pos;
+      this.base += this.pos;
+      this.pos = 0;
+    } else if (this.pos > 0) {
       this.buf.copyWithin(0, this.pos, this.filled);
       this.filled -= this.pos;
       this.base += this.pos;
@@ -122,7 +136,7 @@ export function readCaptureFile(path: string, h: CaptureFileHandlers, opts: Read
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) return { packets: 0, format: null, error: `${path}: is a directory` };
     size = st.isFile() ? st.size : -1;
-    const src = new ByteSource(fd, size);
+    const src = new ByteSource(fd, size, opts.keepViews === true);
     const progress = new Progress(src, opts.onProgress);
     const notCapture: ReadResult = { packets: 0, format: null, error: `${path}: not a pcap or pcapng file` };
     if (!src.need(4)) return src.ioError ? { ...notCapture, error: `${path}: ${src.ioError}` } : notCapture;

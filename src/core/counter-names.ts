@@ -80,7 +80,8 @@ export const COUNTER_NAMES = {
 
   // annotation / delay line
   'annotate.labels_cap': 'labels not remembered between the two passes because the label table was full',
-  'annotate.late_update': 'live: a label changed after its first packet had already left the delay line',
+  'annotate.late_update': 'a comment changed after its connection\'s first frame had left the delay line',
+  'annotate.exact_rewrite': 'offline: because of such a change the output was rewritten in two exact passes',
   'delay.released_by_count': 'live: frames released early because the delay line hit its frame cap',
   'delay.released_by_bytes': 'live: frames released early because the delay line hit its byte cap',
 

@@ -20,6 +20,9 @@ export interface TcpPacket {
   /** Canonical address text (core/ip.ts), so it compares equal to addresses parsed from PORT/EPRT. */
   src: string;
   dst: string;
+  /** IPv4 addresses as unsigned 32-bit numbers (cheap connection keys); -1 for IPv6. */
+  srcV4: number;
+  dstV4: number;
   srcPort: number;
   dstPort: number;
   /** Unsigned 32-bit. */

@@ -23,6 +23,8 @@ export function decodeTcp(
     ipVersion,
     src: ipVersion === 4 ? ipv4Text(b, addrAt) : ipv6Text(b, addrAt),
     dst: ipVersion === 4 ? ipv4Text(b, addrAt + 4) : ipv6Text(b, addrAt + 16),
+    srcV4: ipVersion === 4 ? u32(b, addrAt) : -1,
+    dstV4: ipVersion === 4 ? u32(b, addrAt + 4) : -1,
     srcPort: (b[at]! << 8) | b[at + 1]!,
     dstPort: (b[at + 2]! << 8) | b[at + 3]!,
     seq: ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0,
@@ -31,4 +33,8 @@ export function decodeTcp(
     payload: b.subarray(at + headerLen, end),
     missingBytes: missing,
   };
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }

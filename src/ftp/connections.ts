@@ -1,6 +1,7 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { FtpSession } from './session';
 import { seqDiff } from '../core/seq';
+import type { FlowId } from './connection-index';
 import type { Confidence, Endpoint, SessionView, Setup } from './model';
 
 /**
@@ -38,7 +39,7 @@ abstract class TrackedConnection {
   /** Packet time of the first packet. */
   readonly firstSeen: TimestampNs;
   /** `first` is the sender of the first packet seen: FIN bookkeeping tells the two ends apart by it. */
-  constructor(readonly key: string, ordinal: number, now: TimestampNs, readonly firstFrame: FrameNo, private readonly first: Endpoint) {
+  constructor(readonly flow: FlowId, ordinal: number, now: TimestampNs, readonly firstFrame: FrameNo, private readonly first: Endpoint) {
     this.ordinal = ordinal;
     this.lastSeen = now;
     this.firstSeen = now;
@@ -67,7 +68,7 @@ export class DataConnection extends TrackedConnection {
   readonly toConnector = new SequenceSpan();
 
   constructor(
-    key: string,
+    flow: FlowId,
     ordinal: number,
     now: TimestampNs,
     firstFrame: FrameNo,
@@ -80,7 +81,7 @@ export class DataConnection extends TrackedConnection {
     /** Neither end is the control client: FXP or a PORT bounce. */
     readonly thirdParty: boolean,
   ) {
-    super(key, ordinal, now, firstFrame, first);
+    super(flow, ordinal, now, firstFrame, first);
   }
 }
 

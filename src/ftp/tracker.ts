@@ -1,7 +1,7 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { Counters } from '../core/counters';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpPacket } from '../decode';
-import { connKey } from '../decode/flow-key';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpPacket } from '../decode/decoded';
+import { ConnectionIndex, flowIdOfEndpoints, flowIdOfPacket, type FlowId } from './connection-index';
 import { DEFAULT_REASSEMBLY_LIMITS, type QueueBudget, type ReassemblyLimits } from '../reassembly/direction';
 import { ControlConnection, DataConnection, type Connection } from './connections';
 import { DEFAULT_EXPECTATION_LIMITS, ExpectationTable, type ExpectationLimits } from './expectations';
@@ -99,7 +99,9 @@ export interface TrackerObserver {
  * Deterministic: state changes depend only on packets and packet time.
  */
 export class FtpTracker implements SessionEvents {
-  private readonly conns = new Map<string, Connection>();
+  /** Every tracked connection, by address pair, and in creation order (for sweeps and cap eviction). */
+  private readonly conns = new ConnectionIndex<Connection>();
+  private readonly byAge = new Set<Connection>();
   private readonly sessions = new Map<number, ControlConnection>();
   readonly expectations: ExpectationTable;
   private readonly budget: QueueBudget = { queuedBytes: 0 };
@@ -128,8 +130,8 @@ export class FtpTracker implements SessionEvents {
    * line, so an early answer changes every comment of the session).
    */
   importSession(s: { id: number; client: Endpoint; server: Endpoint; user: string | null; tls: boolean }): ImportedSession {
-    const ctlKey = connKey(s.client.ip, s.client.port, s.server.ip, s.server.port);
-    const local = this.conns.get(ctlKey);
+    const ctlKey = controlKey(s.client, s.server);
+    const local = this.conns.lookup(flowIdOfEndpoints(s.client, s.server));
     if (local?.kind === 'control' && local.session) {
       local.session.id = s.id;
       local.session.user ??= s.user;
@@ -171,12 +173,12 @@ export class FtpTracker implements SessionEvents {
   /** Forgets a sidecar session (it closed) and its unused announcements. */
   dropImportedSession(session: ImportedSession): void {
     this.imported.delete(session.key);
-    this.importedByControl.delete(connKey(session.client.ip, session.client.port, session.server.ip, session.server.port));
+    this.importedByControl.delete(controlKey(session.client, session.server));
     this.expectations.removeSession(session.key);
   }
 
   private localSessionFor(s: SessionView): FtpSession | null {
-    const conn = this.conns.get(connKey(s.client.ip, s.client.port, s.server.ip, s.server.port));
+    const conn = this.conns.lookup(flowIdOfEndpoints(s.client, s.server));
     return conn?.kind === 'control' ? conn.session : null;
   }
 
@@ -189,15 +191,14 @@ export class FtpTracker implements SessionEvents {
     if (this.nextSweep === null) this.nextSweep = ts + this.options.limits.sweepEveryNs;
     else if (ts >= this.nextSweep) this.sweep(ts);
 
-    const key = connKey(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort);
-    let conn = this.conns.get(key);
+    let conn = this.conns.get(pkt);
     if (conn && conn.closedAt !== null && (pkt.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       this.counters.inc('flow.reused');
       this.end(conn);
       conn = undefined;
     }
     if (!conn) {
-      conn = this.open(key, frameNo, ts, pkt) ?? undefined;
+      conn = this.open(flowIdOfPacket(pkt), frameNo, ts, pkt) ?? undefined;
       if (!conn) return null;
     }
     conn.lastSeen = ts;
@@ -213,7 +214,7 @@ export class FtpTracker implements SessionEvents {
 
   /** End of input: every connection's facts are final. */
   finish(): void {
-    for (const conn of [...this.conns.values()]) this.end(conn, false);
+    for (const conn of this.byAge) this.end(conn, false);
   }
 
   // SessionEvents ------------------------------------------------------------------------------
@@ -234,7 +235,7 @@ export class FtpTracker implements SessionEvents {
 
   // -------------------------------------------------------------------------------------------
 
-  private open(key: string, frameNo: FrameNo, ts: TimestampNs, pkt: TcpPacket): Connection | null {
+  private open(key: FlowId, frameNo: FrameNo, ts: TimestampNs, pkt: TcpPacket): Connection | null {
     const ports = this.options.controlPorts;
     if (ports.has(pkt.dstPort) || ports.has(pkt.srcPort)) {
       const conn = this.add(new ControlConnection(key, this.nextOrdinal++, ts, frameNo, { ip: pkt.src, port: pkt.srcPort }));
@@ -256,7 +257,7 @@ export class FtpTracker implements SessionEvents {
     return null;
   }
 
-  private matchData(key: string, frameNo: FrameNo, ts: TimestampNs, pkt: TcpPacket): DataConnection | null {
+  private matchData(key: FlowId, frameNo: FrameNo, ts: TimestampNs, pkt: TcpPacket): DataConnection | null {
     const a: Endpoint = { ip: pkt.src, port: pkt.srcPort };
     const b: Endpoint = { ip: pkt.dst, port: pkt.dstPort };
     const m = this.expectations.match(a, b);
@@ -284,7 +285,7 @@ export class FtpTracker implements SessionEvents {
   private openSession(conn: ControlConnection, clientIp: string, clientPort: number, serverIp: string, serverPort: number, detected: boolean): void {
     const client = { ip: clientIp, port: clientPort };
     const server = { ip: serverIp, port: serverPort };
-    const imp = this.importedByControl.get(connKey(clientIp, clientPort, serverIp, serverPort));
+    const imp = this.importedByControl.get(controlKey(client, server));
     const session = new FtpSession(this.nextSessionKey++, imp ? imp.id : this.sessionIds.next(client, server), client, server,
       detected, this, this.counters, this.options.limits.reassembly, this.budget);
     if (imp) {
@@ -333,10 +334,11 @@ export class FtpTracker implements SessionEvents {
   }
 
   private add<C extends Connection>(conn: C): C {
-    this.conns.set(conn.key, conn);
+    this.conns.set(conn.flow, conn);
+    this.byAge.add(conn);
     this.counters.inc('flow.created');
     while (this.conns.size > this.options.limits.maxConnections) {
-      const oldest = this.conns.values().next().value as Connection;
+      const oldest = this.byAge.values().next().value as Connection;
       this.counters.inc('flow.evicted_cap');
       this.end(oldest);
     }
@@ -347,7 +349,8 @@ export class FtpTracker implements SessionEvents {
   /** Forgets a connection; `evict` false at the end of input (nothing is freed, facts are final). */
   private end(conn: Connection, evict = true): void {
     if (evict) {
-      this.conns.delete(conn.key);
+      this.conns.delete(conn.flow);
+      this.byAge.delete(conn);
       if (conn.kind === 'control' && conn.session) {
         conn.session.release();
         this.sessions.delete(conn.session.key);
@@ -361,14 +364,19 @@ export class FtpTracker implements SessionEvents {
   private sweep(now: TimestampNs): void {
     this.nextSweep = now + this.options.limits.sweepEveryNs;
     const l = this.options.limits;
-    for (const conn of [...this.conns.values()]) {
-      if (conn.closedAt !== null && now - conn.closedAt > l.closedLingerNs) {
+    // Cut-offs computed once: BigInt arithmetic per connection would allocate.
+    const closedBefore = now - l.closedLingerNs;
+    const dataBefore = now - l.dataIdleNs;
+    const controlBefore = now - l.controlIdleNs;
+    const candidateBefore = now - l.candidateIdleNs;
+    for (const conn of this.byAge) { // deleting the current entry while iterating a Set is safe
+      if (conn.closedAt !== null && conn.closedAt < closedBefore) {
         this.counters.inc('flow.evicted_closed');
         this.end(conn);
         continue;
       }
-      const idle = conn.kind === 'data' ? l.dataIdleNs : conn.session ? l.controlIdleNs : l.candidateIdleNs;
-      if (now - conn.lastSeen > idle) {
+      const idleBefore = conn.kind === 'data' ? dataBefore : conn.session ? controlBefore : candidateBefore;
+      if (conn.lastSeen < idleBefore) {
         this.counters.inc('flow.evicted_idle');
         this.end(conn);
       } else if (conn.kind === 'control') {
@@ -388,4 +396,9 @@ function controlServerIsDst(pkt: TcpPacket, ports: ReadonlySet<number>): boolean
   const src = ports.has(pkt.srcPort);
   if (dst !== src) return dst;
   return pkt.dstPort <= pkt.srcPort;
+}
+
+/** Text key of a control connection, for the (rare) sidecar lookups. */
+function controlKey(client: Endpoint, server: Endpoint): string {
+  return `${client.ip}/${client.port} ${server.ip}/${server.port}`;
 }

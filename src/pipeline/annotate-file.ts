@@ -1,11 +1,13 @@
-import { COMMENT_PREFIX } from '../annotate/format';
+import { COMMENT_PREFIX, formatComment } from '../annotate/format';
 import { readCaptureFile, type CaptureFileHandlers } from '../capture/file-reader';
 import { FatalError } from '../core/errors';
 import type { Counters } from '../core/counters';
 import { encodeBlock, encodeIdb, encodeShb, encodeStringOption } from '../pcapng/encode';
 import { PcapngFileWriter } from '../pcapng/file-writer';
 import type { PcapngOption } from '../pcapng/model';
+import { DelayLine, type HeldFrame } from './delay-line';
 import { Engine, type EngineOptions } from './engine';
+import type { Connection } from '../ftp/connections';
 import { FinalTexts } from './labels';
 
 const OPT_COMMENT = 1;
@@ -30,13 +32,116 @@ export interface AnnotateFileResult {
 }
 
 /**
- * Offline annotation in two passes over the file: pass 1 learns every connection's final facts,
- * pass 2 writes each frame, unchanged and in order, with its connection's comment. Memory stays
- * flat in file size: nothing per packet is kept between the passes.
+ * How long (packet time) and how much a frame may wait in the offline delay line for facts about
+ * its connection that arrive after it (curl sends RETR just after opening the data connection).
+ */
+export const OFFLINE_DELAY = { lookaheadNs: 5_000_000_000n, maxFrames: 200_000, maxBytes: 64 * 1024 * 1024 };
+
+/**
+ * Offline annotation. Every frame is written unchanged and in order, with its connection's comment,
+ * and every packet of a connection carries the same text holding its final facts.
+ *
+ * One pass with a bounded delay line does it for nearly every capture. If a comment still changed
+ * after its connection's first frame was written (a command sent long after the connection opened),
+ * the output is rewritten in two exact passes: pass 1 learns every connection's final facts, pass 2
+ * writes. Memory stays flat in file size either way.
  */
 export function annotateFile(o: AnnotateFileOptions): AnnotateFileResult {
+  const single = writeInOnePass(o);
+  if (single.counters.get('annotate.late_update') === 0) return single;
   const texts = learnFinalTexts(o);
-  return writeAnnotated(o, texts);
+  const exact = writeAnnotated(o, texts);
+  exact.counters.inc('annotate.late_update', single.counters.get('annotate.late_update'));
+  exact.counters.inc('annotate.exact_rewrite');
+  return exact;
+}
+
+function writeInOnePass(o: AnnotateFileOptions): AnnotateFileResult {
+  const engine: Engine = new Engine(o.engine, {
+    onConnectionEnd: (c) => {
+      if (c.text !== undefined && c.text !== formatComment(c)) engine.counters.inc('annotate.late_update');
+    },
+  });
+  const counters = engine.counters;
+  const writer = new PcapngFileWriter(o.output);
+  const emit = (f: HeldFrame) => {
+    if (f.block) return writer.writeBlock(f.block);
+    const text = f.conn ? (f.conn.text ??= formatComment(f.conn)) : '';
+    writer.writeEpb(f.ifaceId, f.tsTicks, f.data, f.origLen, f.options, text === '' ? NO_COMMENTS : [text]);
+  };
+  const delay = new DelayLine({ ...OFFLINE_DELAY }, emit, counters);
+  let frameNo = 0;
+  let lastTs = 0n;
+  const hold = (block: Uint8Array) => delay.push(blockItem(block, lastTs));
+  const handlers: CaptureFileHandlers = {
+    onSection(_section, shbOptions) {
+      hold(encodeShb(withApplication(shbOptions, o.application)));
+    },
+    onInterface(_section, _id, iface) {
+      hold(encodeIdb(iface));
+    },
+    onOtherBlock(block) {
+      hold(encodeBlock(block.type, block.body));
+    },
+    onPacket(pkt) {
+      frameNo++;
+      if (pkt.linkType < 0) counters.inc('input.interface_missing');
+      const conn = engine.classify(frameNo, pkt.tsNs, pkt.linkType, pkt.data);
+      const options = pkt.options === null ? null : withoutOurComments(pkt.options, counters);
+      lastTs = pkt.tsNs;
+      if (delay.heldFrames === 0 && !mayStillChange(conn)) {
+        // Nothing waits and this comment is final: write straight from the read buffer, no copy.
+        const text = conn ? (conn.text ??= formatComment(conn)) : '';
+        writer.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, text === '' ? NO_COMMENTS : [text]);
+        return;
+      }
+      delay.push({
+        frameNo, ts: pkt.tsNs, data: pkt.data, origLen: pkt.origLen, conn, arrivedMs: 0,
+        ifaceId: pkt.ifaceId, tsTicks: pkt.tsTicks, options, block: null,
+      });
+      delay.releaseByPacketTime(pkt.tsNs);
+      delay.releaseWhile(settled);
+    },
+  };
+  // keepViews: held frames point into the read buffers, which are then never reused (no copies).
+  const r = readCaptureFile(o.input, handlers, { ...progress(o, 1), keepViews: true });
+  if (r.error !== null && r.packets === 0) {
+    writer.close();
+    throw new FatalError('E_INPUT', r.error);
+  }
+  engine.finish();
+  delay.releaseAll();
+  writer.close();
+  return finishCounts(counters, frameNo, r.format, r.error);
+}
+
+/**
+ * Whether a connection's comment may still gain facts: a data connection whose transfer command has
+ * not been sent yet (curl connects first), a control connection not yet logged in (USER) or not yet
+ * recognised (--detect-control). Everything else is final, so frames need not wait for it.
+ */
+function mayStillChange(conn: Connection | null): boolean {
+  if (conn === null) return false;
+  if (conn.kind === 'data') return conn.setup.transfer === null && conn.closedAt === null;
+  const s = conn.session;
+  return s === null || (s.user === null && !s.tls && conn.closedAt === null);
+}
+
+function settled(f: HeldFrame): boolean {
+  return f.block !== null || !mayStillChange(f.conn);
+}
+
+function blockItem(block: Uint8Array, ts: bigint): HeldFrame {
+  return { frameNo: 0, ts, data: NO_BYTES, origLen: 0, conn: null, arrivedMs: 0, ifaceId: 0, tsTicks: 0n, options: null, block };
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+function finishCounts(counters: Counters, frames: number, format: 'pcap' | 'pcapng' | null, error: string | null): AnnotateFileResult {
+  counters.inc('input.frames', frames);
+  counters.inc('output.frames', frames);
+  if (error !== null) counters.inc('input.truncated_record');
+  return { frames, format, counters, readError: error };
 }
 
 function learnFinalTexts(o: AnnotateFileOptions): FinalTexts {
@@ -87,10 +192,7 @@ function writeAnnotated(o: AnnotateFileOptions, texts: FinalTexts): AnnotateFile
   const r = readCaptureFile(o.input, handlers, progress(o, 2));
   engine.finish();
   writer.close();
-  counters.inc('input.frames', frameNo);
-  counters.inc('output.frames', frameNo);
-  if (r.error !== null) counters.inc('input.truncated_record');
-  return { frames: frameNo, format: r.format, counters, readError: r.error };
+  return finishCounts(counters, frameNo, r.format, r.error);
 }
 
 const NO_COMMENTS: readonly string[] = [];

@@ -6,11 +6,18 @@ import type { Connection } from '../ftp/connections';
 export interface HeldFrame {
   frameNo: FrameNo;
   ts: TimestampNs;
-  data: Uint8Array;        // owned: the live source hands over its bytes
+  data: Uint8Array;        // owned: copied out of (or handed over by) the source
   origLen: number;
   conn: Connection | null;
   /** Wall-clock arrival (ms), so frames leave even when no new packet moves packet time. */
   arrivedMs: number;
+  /** Output interface and raw timestamp (offline: as read; live: 0 and ns). */
+  ifaceId: number;
+  tsTicks: bigint;
+  /** Options the input packet had (offline), null live. */
+  options: import('../pcapng/model').PcapngOption[] | null;
+  /** A non-packet block that must stay in order with the frames (offline: IDB, ISB, SHB of a new section). */
+  block: Uint8Array | null;
 }
 
 export interface DelayLimits {
@@ -54,6 +61,11 @@ export class DelayLine {
   releaseByPacketTime(now: TimestampNs): void {
     const cutoff = now - this.limits.lookaheadNs;
     while (this.heldFrames > 0 && this.queue[this.head]!.ts <= cutoff) this.releaseOne(null);
+  }
+
+  /** Releases frames from the head for as long as `done` says their comment can no longer change. */
+  releaseWhile(done: (f: HeldFrame) => boolean): void {
+    while (this.heldFrames > 0 && done(this.queue[this.head]!)) this.releaseOne(null);
   }
 
   /** Releases frames that arrived before `cutoffMs` (wall clock): keeps latency bounded at low rates. */

@@ -1,6 +1,6 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import { Counters } from '../core/counters';
-import { decodeFrame } from '../decode';
+import { decodeFrame } from '../decode/decode-frame';
 import type { Connection } from '../ftp/connections';
 import { DEFAULT_TRACKER_LIMITS, FtpTracker, type SessionIdSource, type TrackerLimits, type TrackerObserver } from '../ftp/tracker';
 

@@ -42,6 +42,9 @@ export class LivePipeline {
   private frameNo = 0;
   private written = 0;
   private dropped = 0;
+  /** High-water marks of the bounded queue (delay line + FIFO backlog), for the log and the live benchmark. */
+  private peakQueuedBytes = 0;
+  private peakHeldFrames = 0;
   private readonly startNs = BigInt(Date.now()) * 1_000_000n;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
@@ -83,7 +86,14 @@ export class LivePipeline {
     this.writer.flush();
     this.engine.finish();
     const c = this.engine.counters.snapshot();
-    this.log.info(`stopped: ${this.frameNo} frames classified, ${this.written} written, ${this.dropped} dropped; ${JSON.stringify(c)}`);
+    const peak = this.queuePeak;
+    this.log.info(`stopped: ${this.frameNo} frames classified, ${this.written} written, ${this.dropped} dropped; `
+      + `queue peak ${peak.bytes}/${this.limits.maxQueuedBytes} bytes, ${peak.frames}/${this.limits.maxHeldFrames} frames; ${JSON.stringify(c)}`);
+  }
+
+  /** The most the bounded queue held at once: bytes (delay line + FIFO backlog) and frames in the delay line. */
+  get queuePeak(): { bytes: number; frames: number } {
+    return { bytes: this.peakQueuedBytes, frames: this.peakHeldFrames };
   }
 
   get framesWritten(): number {
@@ -105,9 +115,12 @@ export class LivePipeline {
       }
       const frameNo = ++this.frameNo;
       const conn = this.engine.classify(frameNo, p.tsNs, this.capture.linkType, p.data);
-      this.delay.push({ frameNo, ts: p.tsNs, data: p.data, origLen: p.origLen, conn, arrivedMs });
+      this.delay.push({ frameNo, ts: p.tsNs, data: p.data, origLen: p.origLen, conn, arrivedMs, ifaceId: 0, tsTicks: p.tsNs, options: null, block: null });
       last = p.tsNs;
     }
+    // Measured before the release: the queue is fullest right after a batch went in.
+    this.peakQueuedBytes = Math.max(this.peakQueuedBytes, this.delay.heldBytes + this.writer.backlogBytes);
+    this.peakHeldFrames = Math.max(this.peakHeldFrames, this.delay.heldFrames);
     if (last !== null) this.delay.releaseByPacketTime(last);
     this.writer.flush();
   }

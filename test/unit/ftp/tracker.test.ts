@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Counters } from '../../../src/core/counters';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, type TcpPacket } from '../../../src/decode';
 import { formatComment } from '../../../src/annotate/format';
+import { parseIPv4 } from '../../../src/core/ip';
 import { DEFAULT_TRACKER_LIMITS, FtpTracker, type TrackerLimits } from '../../../src/ftp/tracker';
 import type { Connection } from '../../../src/ftp/connections';
 
@@ -38,7 +39,7 @@ class World {
     const payload = Buffer.from(text, 'latin1');
     this.seqs.set(src + '>' + dst, (seq + payload.length + (flags & (TCP_SYN | TCP_FIN) ? 1 : 0)) >>> 0);
     const pkt: TcpPacket = {
-      kind: 'tcp', ipVersion: sip.includes(':') ? 6 : 4, src: sip, dst: dip, srcPort: sport, dstPort: dport,
+      kind: 'tcp', ipVersion: sip.includes(':') ? 6 : 4, src: sip, dst: dip, srcV4: v4(sip), dstV4: v4(dip), srcPort: sport, dstPort: dport,
       seq, ack: this.seqs.get(dst + '>' + src) ?? 0, flags: flags | (flags & TCP_SYN && !(flags & TCP_ACK) ? 0 : TCP_ACK),
       payload, missingBytes: 0,
     };
@@ -69,6 +70,11 @@ class World {
   get frameNo(): number {
     return this.frame;
   }
+}
+
+function v4(ip: string): number {
+  const b = parseIPv4(ip);
+  return b ? Buffer.from(b).readUInt32BE(0) : -1;
 }
 
 function split(ep: string): [string, number] {

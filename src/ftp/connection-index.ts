@@ -1,0 +1,82 @@
+import { parseIPv4 } from '../core/ip';
+import { connKey } from '../decode/flow-key';
+import type { TcpPacket } from '../decode/decoded';
+import type { Endpoint } from './model';
+
+/**
+ * Where a connection sits in the index. IPv4: the two endpoints as 48-bit numbers (address × 65536 +
+ * port), lower first; IPv6: the canonical text key. Same for both directions of a connection.
+ */
+export type FlowId = { lo: number; hi: number } | string;
+
+/**
+ * Connections by address pair, direction-independent. IPv4 (the common case) is looked up by two
+ * numbers in nested maps, with no string built per packet (about 3× faster than a text key);
+ * IPv6 falls back to the text key.
+ */
+export class ConnectionIndex<T> {
+  private readonly v4 = new Map<number, Map<number, T>>();
+  private readonly v6 = new Map<string, T>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(pkt: TcpPacket): T | undefined {
+    if (pkt.srcV4 >= 0) {
+      const a = pkt.srcV4 * 65536 + pkt.srcPort;
+      const b = pkt.dstV4 * 65536 + pkt.dstPort;
+      return a <= b ? this.v4.get(a)?.get(b) : this.v4.get(b)?.get(a);
+    }
+    return this.v6.get(connKey(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort));
+  }
+
+  lookup(id: FlowId): T | undefined {
+    return typeof id === 'string' ? this.v6.get(id) : this.v4.get(id.lo)?.get(id.hi);
+  }
+
+  set(id: FlowId, value: T): void {
+    if (typeof id === 'string') {
+      if (!this.v6.has(id)) this.count++;
+      this.v6.set(id, value);
+      return;
+    }
+    let inner = this.v4.get(id.lo);
+    if (!inner) this.v4.set(id.lo, (inner = new Map()));
+    if (!inner.has(id.hi)) this.count++;
+    inner.set(id.hi, value);
+  }
+
+  delete(id: FlowId): void {
+    if (typeof id === 'string') {
+      if (this.v6.delete(id)) this.count--;
+      return;
+    }
+    const inner = this.v4.get(id.lo);
+    if (inner?.delete(id.hi)) {
+      this.count--;
+      if (inner.size === 0) this.v4.delete(id.lo);
+    }
+  }
+}
+
+export function flowIdOfPacket(pkt: TcpPacket): FlowId {
+  if (pkt.srcV4 >= 0) return numericId(pkt.srcV4 * 65536 + pkt.srcPort, pkt.dstV4 * 65536 + pkt.dstPort);
+  return connKey(pkt.src, pkt.srcPort, pkt.dst, pkt.dstPort);
+}
+
+export function flowIdOfEndpoints(a: Endpoint, b: Endpoint): FlowId {
+  const a4 = parseIPv4(a.ip);
+  const b4 = parseIPv4(b.ip);
+  if (a4 && b4) return numericId(v4Number(a4) * 65536 + a.port, v4Number(b4) * 65536 + b.port);
+  return connKey(a.ip, a.port, b.ip, b.port);
+}
+
+function numericId(a: number, b: number): FlowId {
+  return a <= b ? { lo: a, hi: b } : { lo: b, hi: a };
+}
+
+function v4Number(bytes: Uint8Array): number {
+  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+}

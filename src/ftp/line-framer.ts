@@ -15,6 +15,8 @@ export interface LineHandler {
 /** Longest control line kept, in bytes (Suricata's default max-line-length). Longer lines are dropped. */
 export const MAX_LINE_BYTES = 4096;
 
+/** First size of a direction's line buffer. */
+const INITIAL_LINE_BYTES = 128;
 const LF = 0x0a;
 const CR = 0x0d;
 const IAC = 0xff;
@@ -23,11 +25,12 @@ const TLS_HEADER_BYTES = 5;
 /**
  * Turns one direction of a control connection into lines. It also walks TLS records once the
  * control channel is encrypted, so that clear text after CCC is noticed at a record boundary.
- * Memory: one fixed line buffer per direction (MAX_LINE_BYTES), nothing else.
+ * Memory: one line buffer per direction that starts small and doubles up to MAX_LINE_BYTES
+ * (most sessions never need more than a hundred bytes, and a sidecar holds tens of thousands).
  */
 export class LineFramer implements ByteSink {
   private mode: 'lines' | 'tls' = 'lines';
-  private readonly line = Buffer.allocUnsafe(MAX_LINE_BYTES + 1);
+  private line = Buffer.allocUnsafe(INITIAL_LINE_BYTES);
   private lineLen = 0;
   private discarding = false;    // inside an over-long line: drop up to the next LF
   private iacSkip = 0;           // Telnet IAC state (client side): -1 after IAC, N > 0 option bytes still to drop
@@ -111,6 +114,7 @@ export class LineFramer implements ByteSink {
         this.lineLen = 0;
         return;
       }
+      if (this.lineLen === this.line.length) this.grow();
       this.line[this.lineLen++] = b;
     }
   }
@@ -151,6 +155,12 @@ export class LineFramer implements ByteSink {
     let j = 0;
     while (j < header.length && this.mode === 'lines') j = this.feedLines(header, j, frameNo);
     return i;
+  }
+
+  private grow(): void {
+    const bigger = Buffer.allocUnsafe(Math.min(this.line.length * 2, MAX_LINE_BYTES + 1));
+    this.line.copy(bigger, 0, 0, this.lineLen);
+    this.line = bigger;
   }
 
   private resetLine(): void {

@@ -48,7 +48,7 @@ const FILTERS: [filter: string, frames: number[]][] = [
   ['ftpflow.other == "future_key=1"', [5]],
   ['ftpflow.other == "session=abc"', [10]], // not a number: kept as text, not lost
   ['ftpflow.control == "[2001:db8::2]:50321->[2001:db8::1]:21" && ftpflow.user == ""', [6]],
-  ['ftpflow.tls == "1" && ftpflow.other == "detected=1"', [6]],
+  ['ftpflow.tls == "1" && ftpflow.detected == "1"', [6]],
   ['ftpflow.role == "control"', [1, 6]],
   ['ftpflow.malformed', [9]],
   ['ftpflow.session == 9', [9]], // pairs before the fault still count

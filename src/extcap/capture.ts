@@ -5,6 +5,8 @@ import { openLog, type Log } from '../core/log-file';
 import { encodeIdb, encodeShb, encodeStringOption } from '../pcapng/encode';
 import { PcapngStreamWriter } from '../pcapng/stream-writer';
 import { DEFAULT_LIVE_LIMITS, LivePipeline } from '../pipeline/live';
+import type { SidecarClient } from '../sidecar/client';
+import { SNAPSHOT_WAIT_MS, startSidecarClient } from '../sidecar/extcap-link';
 import type { CaptureArgs } from './args';
 import { effectiveCaptureFilter } from './capture-filter';
 import { failCapture } from './fail-capture';
@@ -43,10 +45,11 @@ export async function runCapture(args: CaptureArgs): Promise<number> {
   }
   for (const w of capture.warnings) log.info(`capture: ${w}`);
   log.info(`capturing with ${capture.backend}, link type ${capture.linkType}`);
-  return streamToFifo(args, capture, filter, log);
+  const sidecar = await startSidecarClient(o.sidecar, o.lookaheadSeconds, log);
+  return streamToFifo(args, capture, filter, log, sidecar);
 }
 
-function streamToFifo(args: CaptureArgs, capture: LiveCapture, filter: string, log: Log): Promise<number> {
+function streamToFifo(args: CaptureArgs, capture: LiveCapture, filter: string, log: Log, sidecar: SidecarClient | null): Promise<number> {
   return new Promise((resolve) => {
     let pipeline: LivePipeline | null = null;
     let finished = false;
@@ -54,6 +57,7 @@ function streamToFifo(args: CaptureArgs, capture: LiveCapture, filter: string, l
       if (finished) return;
       finished = true;
       log.info(`stopping: ${why}`);
+      sidecar?.close();
       pipeline?.stop();
       capture.close();
       await writer.end(END_TIMEOUT_MS);
@@ -85,11 +89,23 @@ function streamToFifo(args: CaptureArgs, capture: LiveCapture, filter: string, l
     pipeline = new LivePipeline(capture, writer, {
       controlPorts: args.options.controlPorts,
       detectControl: args.options.detectControl,
-    }, { ...DEFAULT_LIVE_LIMITS, lookaheadNs: BigInt(Math.round(args.options.lookaheadSeconds * 1e9)) }, log);
-    pipeline.start((message) => {
-      log.message(`capture failed: ${message}`);
-      void finish(`capture error: ${message}`, 1);
-    });
+      sessionIds: sidecar?.sessionIds,
+    }, { ...DEFAULT_LIVE_LIMITS, lookaheadNs: BigInt(Math.round(args.options.lookaheadSeconds * 1e9)) }, log, sidecar?.observer);
+    const begin = () => {
+      if (finished) return;
+      pipeline!.start((message) => {
+        log.message(`capture failed: ${message}`);
+        void finish(`capture error: ${message}`, 1);
+      });
+    };
+    // The sidecar's sessions go into the tracker before the first packet is classified (bounded wait;
+    // packets meanwhile wait in the capture buffer).
+    if (sidecar) {
+      sidecar.connect(pipeline.engine.tracker);
+      void sidecar.firstSnapshot(SNAPSHOT_WAIT_MS).then(begin);
+    } else {
+      begin();
+    }
   });
 }
 

@@ -1,0 +1,265 @@
+/**
+ * `npm run bench`: the offline annotation benchmark of the issue. Makes the big captures if missing
+ * (make-capture.ts), then times, in this one run, on the same file:
+ *   ftpflow annotate F -o OUT --json                     (the built CLI)
+ *   tshark -n -r F -Y ftp-data -T fields -e ftp-data.setup-method
+ *   editcap -F pcapng F OUT
+ * and prints seconds, packets/s, peak RSS, the ratios to the targets, and ftpflow's peak RSS on a file
+ * twice as big. ftpflow's --json summary must count every data connection the capture holds, so the
+ * benchmark fails loudly when the engine stops working. Targets are reported, not asserted: the exit
+ * code is non-zero only when something failed to run or ftpflow's answer was wrong.
+ *
+ *   npm run bench -- [--runs 3] [--tshark-runs 1] [--no-2x] [--profile] [--keep-output]
+ *                    [make-capture options: --seed FILE --seed-control-port N --packets N ...]
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, repoPath } from '../test/helpers/paths';
+import { formatHotSpots, hotSpots } from './cpu-profile-top';
+import { ensureCaptures, MAKE_ARG_SPEC, makeOptionsFrom, type CaptureInfo } from './make-capture';
+import { GNU_TIME, measure, type Measured } from './measure';
+
+/** The issue's targets. */
+const TARGET_TSHARK_RATIO = 15;
+const TARGET_EDITCAP_RATIO = 2.5;
+const TARGET_RSS_MB = 250;
+/** Generous bounds on any one child, so a hung tool cannot hang the benchmark. */
+const TIMEOUT_S = { ftpflow: 1200, tshark: 3600, editcap: 600 } as const;
+
+/** The compiled CLI beside this compiled file (dist/bench → dist/src/cli), wherever the build went. */
+const FTPFLOW_CLI = path.resolve(__dirname, '..', 'src', 'cli', 'main.js');
+
+type Tool = 'ftpflow' | 'tshark' | 'editcap';
+
+interface Row {
+  tool: Tool;
+  capture: CaptureInfo;
+  runs: Measured[];
+  failure: string | null;
+  /** What the tool found: ftpflow's data connections, tshark's ftp-data lines. */
+  found: string;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const MB = (kb: number): number => kb / 1024;
+
+function commandFor(tool: Tool, input: string, outDir: string, tag: string): { cmd: string; args: string[]; stdoutFile: string | null } {
+  switch (tool) {
+    case 'ftpflow':
+      return { cmd: process.execPath, args: [FTPFLOW_CLI, 'annotate', input, '-o', path.join(outDir, `ftpflow-${tag}.pcapng`), '--json', '--quiet'], stdoutFile: null };
+    case 'tshark':
+      return { cmd: 'tshark', args: ['-n', '-r', input, '-Y', 'ftp-data', '-T', 'fields', '-e', 'ftp-data.setup-method'], stdoutFile: path.join(outDir, `tshark-${tag}.txt`) };
+    case 'editcap':
+      return { cmd: 'editcap', args: ['-F', 'pcapng', input, path.join(outDir, `editcap-${tag}.pcapng`)], stdoutFile: null };
+  }
+}
+
+/** ftpflow must have found what the capture holds; null when it did, else why not. */
+function checkFtpflow(stdout: string, c: CaptureInfo): { failure: string | null; found: string } {
+  let s: { frames?: number; sessions?: number; data_connections?: { total?: number }; error?: string | null };
+  try {
+    s = JSON.parse(stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    return { failure: `ftpflow printed no JSON summary: ${stdout.slice(0, 200)}`, found: '?' };
+  }
+  const dc = s.data_connections?.total;
+  const found = `${dc ?? '?'} of ${c.dataConnections} data conns`;
+  const wrong: string[] = [];
+  if (s.error) wrong.push(`error "${s.error}"`);
+  if (s.frames !== c.packets) wrong.push(`frames ${s.frames} (expected ${c.packets})`);
+  if (s.sessions !== c.sessions) wrong.push(`sessions ${s.sessions} (expected ${c.sessions})`);
+  if (dc !== c.dataConnections) wrong.push(`data connections ${dc} (expected ${c.dataConnections})`);
+  return { failure: wrong.length ? `ftpflow's summary is wrong: ${wrong.join(', ')}` : null, found };
+}
+
+function runTool(tool: Tool, c: CaptureInfo, runs: number, outDir: string, keep: boolean, log: (s: string) => void): Row {
+  const tag = `${c.scale}x`;
+  const { cmd, args, stdoutFile } = commandFor(tool, c.file, outDir, tag);
+  const env = { ...process.env, NODE_PATH: [repoPath('node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter) };
+  const row: Row = { tool, capture: c, runs: [], failure: null, found: '' };
+  for (let i = 0; i < runs; i++) {
+    // Earlier output removed first: truncating a 1 GB file is not the tool's time.
+    for (const f of fs.readdirSync(outDir)) if (f.startsWith(`${tool}-${tag}.`)) fs.rmSync(path.join(outDir, f));
+    log(`  ${tool} on ${path.basename(c.file)}, run ${i + 1}/${runs} ...`);
+    const m = measure(cmd, args, { stdoutFile, env, timeoutSeconds: TIMEOUT_S[tool] });
+    row.runs.push(m);
+    if (m.failure) { row.failure = m.failure; break; }
+    if (tool === 'ftpflow') {
+      const chk = checkFtpflow(m.stdout, c);
+      row.found = chk.found;
+      if (chk.failure) { row.failure = chk.failure; break; }
+    } else if (tool === 'tshark' && stdoutFile) {
+      row.found = `${countLines(stdoutFile)} ftp-data pkts`;
+    } else if (tool === 'editcap') {
+      row.found = `${(fs.statSync(path.join(outDir, `editcap-${tag}.pcapng`)).size / 1e6).toFixed(0)} MB out`;
+    }
+    log(`    ${m.seconds.toFixed(2)} s (cpu ${m.cpuSeconds.toFixed(2)} s), ${MB(m.peakRssKb).toFixed(0)} MB`);
+  }
+  if (!keep) for (const f of fs.readdirSync(outDir)) if (f.startsWith(`${tool}-${tag}.`)) fs.rmSync(path.join(outDir, f));
+  return row;
+}
+
+function countLines(file: string): number {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let n = 0;
+  for (let got; (got = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) for (let i = 0; i < got; i++) if (buf[i] === 10) n++;
+  fs.closeSync(fd);
+  return n;
+}
+
+function toolVersion(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n')[0]?.trim() || 'unknown';
+}
+
+function table(rows: Row[]): string {
+  const head = ['capture', 'tool', 'runs', 'seconds', 'min s', 'cpu s', 'packets/s', 'peak RSS MB', 'found'];
+  const body = rows.map((r) => {
+    const ok = r.runs.filter((m) => !m.failure);
+    const secs = ok.map((m) => m.seconds);
+    const t = secs.length ? median(secs) : NaN;
+    return [
+      `${path.basename(r.capture.file)} (${(r.capture.packets / 1e6).toFixed(2)} M pkts)`, r.tool, String(ok.length),
+      secs.length ? t.toFixed(2) : 'failed', secs.length ? Math.min(...secs).toFixed(2) : '-',
+      secs.length ? median(ok.map((m) => m.cpuSeconds)).toFixed(2) : '-',
+      secs.length ? Math.round(r.capture.packets / t).toLocaleString('en-US') : '-',
+      ok.length ? Math.max(...ok.map((m) => MB(m.peakRssKb))).toFixed(0) : '-',
+      r.failure ? `FAILED: ${r.failure}` : r.found,
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+interface Summary {
+  tsharkRatio: number; editcapRatio: number; tsharkCpuRatio: number; editcapCpuRatio: number;
+  rss1: number; rss2: number | null;
+}
+
+function summarise(rows: Row[]): Summary {
+  const median_ = (tool: Tool, scale: number, pick: (m: Measured) => number): number => {
+    const r = rows.find((x) => x.tool === tool && x.capture.scale === scale && !x.failure);
+    return r ? median(r.runs.map(pick)) : NaN;
+  };
+  const time = (tool: Tool, scale: number): number => median_(tool, scale, (m) => m.seconds);
+  const cpu = (tool: Tool, scale: number): number => median_(tool, scale, (m) => m.cpuSeconds);
+  const rss = (scale: number): number | null => {
+    const r = rows.find((x) => x.tool === 'ftpflow' && x.capture.scale === scale && !x.failure);
+    return r ? Math.max(...r.runs.map((m) => MB(m.peakRssKb))) : null;
+  };
+  return {
+    tsharkRatio: time('tshark', 1) / time('ftpflow', 1), editcapRatio: time('ftpflow', 1) / time('editcap', 1),
+    tsharkCpuRatio: cpu('tshark', 1) / cpu('ftpflow', 1), editcapCpuRatio: cpu('ftpflow', 1) / cpu('editcap', 1),
+    rss1: rss(1) ?? NaN, rss2: rss(2),
+  };
+}
+
+function verdicts(s: Summary): string {
+  const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+  const lines = [
+    `tshark time / ftpflow time   = ${s.tsharkRatio.toFixed(2)}×   (target ≥ ${TARGET_TSHARK_RATIO}×: ${mark(s.tsharkRatio >= TARGET_TSHARK_RATIO)})`,
+    `ftpflow time / editcap time  = ${s.editcapRatio.toFixed(2)}×   (target ≤ ${TARGET_EDITCAP_RATIO}×: ${mark(s.editcapRatio <= TARGET_EDITCAP_RATIO)})`,
+    `  (the same by CPU time: tshark/ftpflow ${s.tsharkCpuRatio.toFixed(2)}×, ftpflow/editcap ${s.editcapCpuRatio.toFixed(2)}×)`,
+    `ftpflow peak RSS, 1× file    = ${s.rss1.toFixed(0)} MB   (target ≤ ${TARGET_RSS_MB} MB: ${mark(s.rss1 <= TARGET_RSS_MB)})`,
+  ];
+  if (s.rss2 !== null) {
+    const growth = s.rss2 / s.rss1;
+    lines.push(`ftpflow peak RSS, 2× file    = ${s.rss2.toFixed(0)} MB   (${growth.toFixed(2)}× the 1× file; flat means ≈ 1.0: ${mark(growth <= 1.1 && s.rss2 <= TARGET_RSS_MB)})`);
+  }
+  return lines.join('\n');
+}
+
+/** The profile's hot spots as text, or a line saying why there are none. */
+function profile(c: CaptureInfo, outDir: string, log: (s: string) => void): { text: string; failed: boolean } {
+  const dir = path.join(outDir, 'profile');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  log(`  profiling ftpflow on ${path.basename(c.file)} (node --cpu-prof) ...`);
+  const env = { ...process.env, NODE_PATH: repoPath('node_modules') };
+  const out = path.join(outDir, 'ftpflow-profile.pcapng');
+  const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, FTPFLOW_CLI, 'annotate', c.file, '-o', out, '--quiet'], {
+    stdio: 'inherit', env, timeout: TIMEOUT_S.ftpflow * 1000,
+  });
+  fs.rmSync(out, { force: true });
+  const prof = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (r.status !== 0 || !prof) return { text: `PROFILE FAILED: ftpflow --cpu-prof exited ${r.status ?? r.signal}`, failed: true };
+  log(`  profile: ${path.join(dir, prof)}`);
+  return { text: `${path.relative(REPO_ROOT, path.join(dir, prof))}\n${formatHotSpots(hotSpots(path.join(dir, prof), REPO_ROOT), 25)}`, failed: false };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      ...MAKE_ARG_SPEC,
+      runs: { type: 'string' },
+      'tshark-runs': { type: 'string' },
+      'no-2x': { type: 'boolean' },
+      profile: { type: 'boolean' },
+      'keep-output': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const runs = Number(values.runs ?? 3);
+  const tsharkRuns = Number(values['tshark-runs'] ?? 1);
+  if (![runs, tsharkRuns].every((n) => Number.isInteger(n) && n >= 1 && n <= 10)) throw new Error('--runs and --tshark-runs: 1 to 10');
+  const log = (s: string): void => { process.stderr.write(`${s}\n`); };
+
+  const missing = [GNU_TIME, 'tshark', 'editcap'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  if (!fs.existsSync(FTPFLOW_CLI)) missing.push(FTPFLOW_CLI);
+  if (missing.length) throw new Error(`missing ${missing.join(', ')} (Debian: time, tshark; npm run build)`);
+
+  const makeOpts = makeOptionsFrom(values);
+  const captures = await ensureCaptures(makeOpts, log, values['no-2x'] === true ? [1] : [1, 2]);
+  const outDir = path.join(makeOpts.outDir, 'run');
+  fs.mkdirSync(outDir, { recursive: true });
+  const keep = values['keep-output'] === true;
+
+  const rows: Row[] = [];
+  const c1 = captures.find((c) => c.scale === 1)!;
+  const c2 = captures.find((c) => c.scale === 2);
+  log(`benchmark: ${runs} run(s) of ftpflow and editcap, ${tsharkRuns} of tshark`);
+  rows.push(runTool('ftpflow', c1, runs, outDir, keep, log));
+  rows.push(runTool('tshark', c1, tsharkRuns, outDir, keep, log));
+  rows.push(runTool('editcap', c1, runs, outDir, keep, log));
+  if (c2) rows.push(runTool('ftpflow', c2, runs, outDir, keep, log));
+  const hot = values.profile === true ? profile(c1, makeOpts.outDir, log) : null;
+
+  const s = summarise(rows);
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const out = [
+    '',
+    `ftpflow annotate benchmark — ${new Date().toISOString()}`,
+    `machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${toolVersion('tshark', ['--version'])}`,
+    `captures: ${captures.map((c) => `${path.basename(c.file)} = ${c.packets.toLocaleString('en-US')} packets, ${c.sessions.toLocaleString('en-US')} FTP sessions, ${c.dataConnections.toLocaleString('en-US')} data connections, ${(c.bytes / 1e6).toFixed(0)} MB`).join('; ')}`,
+    `seed: ${path.relative(REPO_ROOT, c1.seed.file)} (${c1.seed.packets} packets, ${c1.seed.sessions} sessions, ${c1.seed.dataConnections} data connections); a copy every ${c1.gapUs / 1000} ms of packet time, ~${c1.overlap} copies at once; 1× spans ${c1.durationSeconds.toFixed(0)} s`,
+    `seconds = median wall clock of the runs (targets are on these); cpu s = median user+sys; peak RSS = max over the runs (GNU time %M)`,
+    `load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews wall times)`,
+    '',
+    table(rows),
+    '',
+    verdicts(s),
+  ];
+  if (hot) out.push('', hot.text);
+  process.stdout.write(`${out.join('\n')}\n`);
+  fs.writeFileSync(path.join(makeOpts.outDir, 'results.json'), `${JSON.stringify({
+    when: new Date().toISOString(),
+    rows: rows.map((r) => ({ tool: r.tool, capture: path.basename(r.capture.file), packets: r.capture.packets, failure: r.failure, found: r.found, runs: r.runs.map((m) => ({ seconds: m.seconds, cpuSeconds: m.cpuSeconds, peakRssKb: m.peakRssKb })) })),
+    summary: s,
+  }, null, 2)}\n`);
+  return rows.some((r) => r.failure) || hot?.failed ? 1 : 0;
+}
+
+main().then((code) => { process.exitCode = code; }, (err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

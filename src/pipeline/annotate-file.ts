@@ -5,9 +5,8 @@ import type { Counters } from '../core/counters';
 import { encodeBlock, encodeIdb, encodeShb, encodeStringOption } from '../pcapng/encode';
 import { PcapngFileWriter } from '../pcapng/file-writer';
 import type { PcapngOption } from '../pcapng/model';
-import { DelayLine, type HeldFrame } from './delay-line';
+import { DelayLine, mayStillChange, settled, type HeldFrame } from './delay-line';
 import { Engine, type EngineOptions } from './engine';
-import type { Connection } from '../ftp/connections';
 import { FinalTexts } from './labels';
 
 const OPT_COMMENT = 1;
@@ -113,22 +112,6 @@ function writeInOnePass(o: AnnotateFileOptions): AnnotateFileResult {
   delay.releaseAll();
   writer.close();
   return finishCounts(counters, frameNo, r.format, r.error);
-}
-
-/**
- * Whether a connection's comment may still gain facts: a data connection whose transfer command has
- * not been sent yet (curl connects first), a control connection not yet logged in (USER) or not yet
- * recognised (--detect-control). Everything else is final, so frames need not wait for it.
- */
-function mayStillChange(conn: Connection | null): boolean {
-  if (conn === null) return false;
-  if (conn.kind === 'data') return conn.setup.transfer === null && conn.closedAt === null;
-  const s = conn.session;
-  return s === null || (s.user === null && !s.tls && conn.closedAt === null);
-}
-
-function settled(f: HeldFrame): boolean {
-  return f.block !== null || !mayStillChange(f.conn);
 }
 
 function blockItem(block: Uint8Array, ts: bigint): HeldFrame {

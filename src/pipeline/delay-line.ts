@@ -90,3 +90,19 @@ export class DelayLine {
     this.emit(f);
   }
 }
+
+/**
+ * Whether a connection's comment may still gain facts: a data connection whose transfer command has
+ * not been sent yet (curl connects first), a control connection not yet logged in (USER) or not yet
+ * recognised (--detect-control). Everything else is final, so frames need not wait for it.
+ */
+export function mayStillChange(conn: Connection | null): boolean {
+  if (conn === null) return false;
+  if (conn.kind === 'data') return conn.setup.transfer === null && conn.closedAt === null;
+  const s = conn.session;
+  return s === null || (s.user === null && !s.tls && conn.closedAt === null);
+}
+
+export function settled(f: HeldFrame): boolean {
+  return f.block !== null || !mayStillChange(f.conn);
+}

@@ -4,7 +4,7 @@ import { formatComment } from '../annotate/format';
 import { encodeIsb } from '../pcapng/encode';
 import type { PcapngStreamWriter } from '../pcapng/stream-writer';
 import type { TrackerObserver } from '../ftp/tracker';
-import { DelayLine, type HeldFrame } from './delay-line';
+import { DelayLine, settled, type HeldFrame } from './delay-line';
 import { Engine, type EngineOptions } from './engine';
 
 export interface LiveLimits {
@@ -122,12 +122,15 @@ export class LivePipeline {
     this.peakQueuedBytes = Math.max(this.peakQueuedBytes, this.delay.heldBytes + this.writer.backlogBytes);
     this.peakHeldFrames = Math.max(this.peakHeldFrames, this.delay.heldFrames);
     if (last !== null) this.delay.releaseByPacketTime(last);
+    // Frames whose comment is final leave at once: the look-ahead only holds what may still change.
+    this.delay.releaseWhile(settled);
     this.writer.flush();
   }
 
   private tick(): void {
     if (this.stopped) return;
     this.delay.releaseByArrival(Date.now() - Number(this.limits.lookaheadNs / 1_000_000n));
+    this.delay.releaseWhile(settled);
     this.writer.flush();
   }
 

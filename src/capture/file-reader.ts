@@ -89,7 +89,7 @@ class ByteSource {
 
   private refill(n: number): boolean {
     if (this.pos > 0 && this.keepViews) {
-      const fresh = new Uint8Array(Math.max(n, this.buf.length));
+      const fresh = Buffer.allocUnsafeSlow(Math.max(n, this.buf.length)); // no zero-fill: bytes past `filled` are never read
       fresh.set(this.buf.subarray(this.pos, this.filled));
       this.buf = fresh;
       this.dv = new DataView(fresh.buffer);

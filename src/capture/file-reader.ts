@@ -89,7 +89,9 @@ class ByteSource {
 
   private refill(n: number): boolean {
     if (this.pos > 0 && this.keepViews) {
-      const fresh = Buffer.allocUnsafeSlow(Math.max(n, this.buf.length)); // no zero-fill: bytes past `filled` are never read
+      // No zero-fill (bytes past `filled` are never read), and a plain Uint8Array view: Buffer#subarray is slower.
+      const size = Math.max(n, this.buf.length);
+      const fresh = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
       fresh.set(this.buf.subarray(this.pos, this.filled));
       this.buf = fresh;
       this.dv = new DataView(fresh.buffer);

@@ -59,6 +59,10 @@ abstract class TrackedConnection {
 export class ControlConnection extends TrackedConnection {
   readonly kind = 'control';
   session: FtpSession | null = null;
+  /** The session facts `text` was built from (a control comment follows the session as it changes). */
+  textId = 0;
+  textUser: string | null = null;
+  textTls = false;
 }
 
 /** A data connection tied to the setup it matched. */

@@ -1,4 +1,4 @@
-import { COMMENT_PREFIX, formatComment } from '../annotate/format';
+import { COMMENT_PREFIX } from '../annotate/format';
 import { readCaptureFile, type CaptureFileHandlers } from '../capture/file-reader';
 import { FatalError } from '../core/errors';
 import type { Counters } from '../core/counters';
@@ -7,7 +7,7 @@ import { PcapngFileWriter } from '../pcapng/file-writer';
 import type { PcapngOption } from '../pcapng/model';
 import { DelayLine, mayStillChange, settled, type HeldFrame } from './delay-line';
 import { Engine, type EngineOptions } from './engine';
-import { FinalTexts } from './labels';
+import { changedLate, commentNow, FinalTexts } from './labels';
 
 const OPT_COMMENT = 1;
 const SHB_USERAPPL = 4;
@@ -58,14 +58,14 @@ export function annotateFile(o: AnnotateFileOptions): AnnotateFileResult {
 function writeInOnePass(o: AnnotateFileOptions): AnnotateFileResult {
   const engine: Engine = new Engine(o.engine, {
     onConnectionEnd: (c) => {
-      if (c.text !== undefined && c.text !== formatComment(c)) engine.counters.inc('annotate.late_update');
+      if (changedLate(c)) engine.counters.inc('annotate.late_update');
     },
   });
   const counters = engine.counters;
   const writer = new PcapngFileWriter(o.output);
   const emit = (f: HeldFrame) => {
     if (f.block) return writer.writeBlock(f.block);
-    const text = f.conn ? (f.conn.text ??= formatComment(f.conn)) : '';
+    const text = f.conn ? commentNow(f.conn) : '';
     writer.writeEpb(f.ifaceId, f.tsTicks, f.data, f.origLen, f.options, text === '' ? NO_COMMENTS : [text]);
   };
   const delay = new DelayLine({ ...OFFLINE_DELAY }, emit, counters);
@@ -90,7 +90,7 @@ function writeInOnePass(o: AnnotateFileOptions): AnnotateFileResult {
       lastTs = pkt.tsNs;
       if (delay.heldFrames === 0 && !mayStillChange(conn)) {
         // Nothing waits and this comment is final: write straight from the read buffer, no copy.
-        const text = conn ? (conn.text ??= formatComment(conn)) : '';
+        const text = conn ? commentNow(conn) : '';
         writer.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, text === '' ? NO_COMMENTS : [text]);
         return;
       }

@@ -1,6 +1,7 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { Counters } from '../core/counters';
 import type { Connection } from '../ftp/connections';
+import type { PcapngOption } from '../pcapng/model';
 
 /** A classified frame waiting for its comment to be final enough. */
 export interface HeldFrame {
@@ -15,7 +16,7 @@ export interface HeldFrame {
   ifaceId: number;
   tsTicks: bigint;
   /** Options the input packet had (offline), null live. */
-  options: import('../pcapng/model').PcapngOption[] | null;
+  options: PcapngOption[] | null;
   /** A non-packet block that must stay in order with the frames (offline: IDB, ISB, SHB of a new section). */
   block: Uint8Array | null;
 }
@@ -92,15 +93,14 @@ export class DelayLine {
 }
 
 /**
- * Whether a connection's comment may still gain facts: a data connection whose transfer command has
- * not been sent yet (curl connects first), a control connection not yet logged in (USER) or not yet
- * recognised (--detect-control). Everything else is final, so frames need not wait for it.
+ * Whether a frame should wait for facts about its connection that come after it: a data connection
+ * whose transfer command has not been sent yet (curl connects first), or a connection --detect-control
+ * has not recognised yet. Everything else can be written at once.
  */
 export function mayStillChange(conn: Connection | null): boolean {
   if (conn === null) return false;
   if (conn.kind === 'data') return conn.setup.transfer === null && conn.closedAt === null;
-  const s = conn.session;
-  return s === null || (s.user === null && !s.tls && conn.closedAt === null);
+  return conn.session === null;
 }
 
 export function settled(f: HeldFrame): boolean {

@@ -1,10 +1,10 @@
 import type { LiveCapture, LivePacket } from '../capture/live-source';
 import type { Log } from '../core/log-file';
-import { formatComment } from '../annotate/format';
 import { encodeIsb } from '../pcapng/encode';
 import type { PcapngStreamWriter } from '../pcapng/stream-writer';
 import type { TrackerObserver } from '../ftp/tracker';
 import { DelayLine, settled, type HeldFrame } from './delay-line';
+import { changedLate, commentNow } from './labels';
 import { Engine, type EngineOptions } from './engine';
 
 export interface LiveLimits {
@@ -60,7 +60,7 @@ export class LivePipeline {
     this.engine = new Engine(engineOptions, {
       ...observer,
       onConnectionEnd: (c) => {
-        if (c.text !== undefined && c.text !== formatComment(c)) this.engine.counters.inc('annotate.late_update');
+        if (changedLate(c)) this.engine.counters.inc('annotate.late_update');
         observer.onConnectionEnd?.(c);
       },
     }, (frameNo, err) => log.message(`internal error on frame ${frameNo}: ${err instanceof Error ? err.stack : String(err)}`));
@@ -135,7 +135,7 @@ export class LivePipeline {
   }
 
   private emit(f: HeldFrame): void {
-    const text = f.conn ? (f.conn.text ??= formatComment(f.conn)) : '';
+    const text = f.conn ? commentNow(f.conn) : '';
     this.writer.writeEpb(0, f.ts, f.data, f.origLen, null, text === '' ? NO_COMMENTS : [text]);
     this.written++;
   }

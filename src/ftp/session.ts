@@ -15,6 +15,11 @@ export interface SessionEvents {
   onAnnounce(session: FtpSession, setup: Setup): void;
   /** The server refused the setup (4xx/5xx): stop expecting it. */
   onWithdraw(setup: Setup): void;
+  /**
+   * Only one direction of this control connection is in the capture, and a setup was seen whose
+   * address is in the other: the next new connection between the two hosts may be tied by inference.
+   */
+  onInferable(session: FtpSession, setup: Setup): void;
   /** A transfer command was tied to a setup (or its final reply arrived). */
   onTransfer(session: FtpSession, setup: Setup): void;
 }
@@ -39,6 +44,9 @@ export class FtpSession implements SessionView {
   id: number;
   user: string | null = null;
   tls = false;
+  /** Payload bytes seen each way: zero one way means a one-direction (simplex) capture. */
+  bytesFromClient = 0;
+  bytesFromServer = 0;
   epsvAll = false;
   /** Latest setup: the next transfer command belongs to it. */
   current: Setup | null = null;
@@ -151,6 +159,8 @@ export class FtpSession implements SessionView {
     this.current = setup;
     this.awaitingPassive.push(setup);
     if (this.awaitingPassive.length > MAX_AWAITING_PASSIVE) this.awaitingPassive.shift();
+    // Client side only: the 227/229 will never be seen.
+    if (this.bytesFromServer === 0) this.events.onInferable(this, setup);
   }
 
   private newSetup(method: SetupMethod, frameNo: FrameNo, announced: HostPort | null): Setup {
@@ -214,6 +224,7 @@ export class FtpSession implements SessionView {
     }
     const verb = this.pending.shift();
     if (verb === undefined) {
+      if (code === 200 && this.bytesFromClient === 0) return this.onUnseenActiveSetup(text);
       if (code !== 220 && code !== 421) this.counters.inc('ftp.reply.unmatched');
       return;
     }
@@ -223,6 +234,15 @@ export class FtpSession implements SessionView {
       setup.transfer.replyCode = code;
       this.events.onTransfer(this, setup);
     }
+  }
+
+  /** Server side only: "200 PORT command successful" says an active setup happened that the capture missed. */
+  private onUnseenActiveSetup(text: string): void {
+    const m = /\b(PORT|EPRT|LPRT)\b/i.exec(text);
+    if (!m) return;
+    const setup = this.newSetup(m[1]!.toUpperCase() as SetupMethod, 0, null);
+    this.current = setup;
+    this.events.onInferable(this, setup);
   }
 
   private onPassiveReply(code: number, method: SetupMethod, text: string, frameNo: FrameNo): void {

@@ -29,6 +29,9 @@ export interface TrackerLimits {
   expectations: ExpectationLimits;
 }
 
+/** How long after a one-direction setup a new connection may still be tied to it by inference. */
+export const INFER_WINDOW_NS = 30_000_000_000n;
+
 export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
   maxConnections: 200_000,
   maxSessions: 50_000,
@@ -108,6 +111,12 @@ export class FtpTracker implements SessionEvents {
   /** Sessions known only from the sidecar, by internal key and by control connection. */
   private readonly imported = new Map<number, ImportedSession>();
   private readonly importedByControl = new Map<string, ImportedSession>();
+  /**
+   * Setups seen in a one-direction capture, whose address is in the missing direction, by
+   * "connector>listener" hosts: the next new connection between them is tied with confidence=inferred.
+   * Cap: one per host pair and maxSessions in all (oldest first); time-out: INFER_WINDOW_NS.
+   */
+  private readonly inferable = new Map<string, { session: FtpSession; setup: Setup; since: TimestampNs }>();
   private nextOrdinal = 0;
   private nextSessionKey = 1;
   private readonly sessionIds: SessionIdSource;
@@ -220,6 +229,7 @@ export class FtpTracker implements SessionEvents {
   // SessionEvents ------------------------------------------------------------------------------
 
   onAnnounce(session: FtpSession, setup: Setup): void {
+    if (this.inferable.size > 0) this.forgetInferable(setup);
     const peerIp = setup.mode === 'active' ? session.client.ip : session.server.ip;
     this.expectations.add(setup, peerIp);
     this.observer.onAnnounce?.(session, setup);
@@ -227,6 +237,14 @@ export class FtpTracker implements SessionEvents {
 
   onWithdraw(setup: Setup): void {
     this.expectations.remove(setup);
+  }
+
+  onInferable(session: FtpSession, setup: Setup): void {
+    const key = setup.mode === 'passive' ? hostPair(session.client.ip, session.server.ip) : hostPair(session.server.ip, session.client.ip);
+    this.inferable.set(key, { session, setup, since: session.now });
+    while (this.inferable.size > this.options.limits.maxSessions) {
+      this.inferable.delete(this.inferable.keys().next().value as string);
+    }
   }
 
   onTransfer(session: FtpSession, setup: Setup): void {
@@ -246,6 +264,10 @@ export class FtpTracker implements SessionEvents {
     }
     if (this.expectations.size > 0 && (this.expectations.hasPort(pkt.dstPort) || this.expectations.hasPort(pkt.srcPort))) {
       const data = this.matchData(key, frameNo, ts, pkt);
+      if (data) return data;
+    }
+    if (this.inferable.size > 0 && (pkt.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      const data = this.inferData(key, frameNo, ts, pkt);
       if (data) return data;
     }
     if (this.options.detectControl) {
@@ -280,6 +302,31 @@ export class FtpTracker implements SessionEvents {
     if (setup.source === 'sidecar') this.counters.inc('data.sidecar');
     this.observer.onDataConnection?.(conn);
     return conn;
+  }
+
+  /** A new connection between hosts with an inferable setup: tied by inference (see `inferable`). */
+  private inferData(key: FlowId, frameNo: FrameNo, ts: TimestampNs, pkt: TcpPacket): DataConnection | null {
+    const found = this.inferable.get(hostPair(pkt.src, pkt.dst));
+    if (!found || ts - found.since > INFER_WINDOW_NS) return null;
+    const { session, setup } = found;
+    // Passive data goes to an unprivileged server port that is not a control port.
+    if (setup.mode === 'passive' && (pkt.dstPort < 1024 || this.options.controlPorts.has(pkt.dstPort))) return null;
+    this.forgetInferable(setup);
+    setup.uses++;
+    const connector: Endpoint = { ip: pkt.src, port: pkt.srcPort };
+    const listener: Endpoint = { ip: pkt.dst, port: pkt.dstPort };
+    const thirdParty = listener.ip !== session.client.ip && connector.ip !== session.client.ip;
+    const conn = this.add(new DataConnection(key, this.nextOrdinal++, ts, frameNo, connector, setup, session, connector, listener, 'inferred', thirdParty));
+    this.counters.inc('data.connections');
+    this.counters.inc('data.inferred');
+    this.counters.inc(setup.mode === 'active' ? 'data.mode.active' : 'data.mode.passive');
+    this.counters.inc(`data.method.${setup.method}`);
+    this.observer.onDataConnection?.(conn);
+    return conn;
+  }
+
+  private forgetInferable(setup: Setup): void {
+    for (const [k, v] of this.inferable) if (v.setup === setup) this.inferable.delete(k);
   }
 
   private openSession(conn: ControlConnection, clientIp: string, clientPort: number, serverIp: string, serverPort: number, detected: boolean): void {
@@ -323,6 +370,8 @@ export class FtpTracker implements SessionEvents {
     const toward = fromClient ? session.fromClient : session.fromServer;
     const back = fromClient ? session.fromServer : session.fromClient;
     if (pkt.flags & TCP_ACK) back.onPeerAck(pkt.ack);
+    if (fromClient) session.bytesFromClient += pkt.payload.length;
+    else session.bytesFromServer += pkt.payload.length;
     if (pkt.payload.length > 0 || pkt.missingBytes > 0 || (pkt.flags & TCP_SYN)) {
       toward.onSegment(pkt.seq, (pkt.flags & TCP_SYN) !== 0, pkt.payload, pkt.missingBytes, frameNo, ts);
     }
@@ -384,6 +433,7 @@ export class FtpTracker implements SessionEvents {
       }
     }
     this.expectations.expire(now);
+    for (const [k, v] of this.inferable) if (now - v.since > INFER_WINDOW_NS) this.inferable.delete(k);
   }
 }
 
@@ -401,4 +451,8 @@ function controlServerIsDst(pkt: TcpPacket, ports: ReadonlySet<number>): boolean
 /** Text key of a control connection, for the (rare) sidecar lookups. */
 function controlKey(client: Endpoint, server: Endpoint): string {
   return `${client.ip}/${client.port} ${server.ip}/${server.port}`;
+}
+
+function hostPair(connectorIp: string, listenerIp: string): string {
+  return `${connectorIp}>${listenerIp}`;
 }

@@ -290,3 +290,45 @@ test('tracker: random bytes on port 21 from both sides never create a data expec
   }
   assert.equal(w.tracker.expectations.size, 0);
 });
+
+test('tracker: client-side-only capture: PASV with no reply seen, the next client→server connection is tied as inferred', () => {
+  const w = new World();
+  w.send(C, S, TCP_SYN);
+  w.say(C, S, 'USER anonymous');
+  w.say(C, S, 'PASV');
+  w.say(C, S, 'RETR a.txt');
+  assert.equal(w.send('10.0.0.2:40001', '10.0.0.1:21', TCP_SYN)?.kind, 'control', 'a control port is never data');
+  const data = w.send('10.0.0.2:40002', '10.0.0.1:5001', TCP_SYN);
+  assert.equal(formatComment(data!),
+    'ftpflow role=data session=1 mode=passive method=PASV cmd=RETR arg=a.txt dir=down control=10.0.0.2:40000->10.0.0.1:21 confidence=inferred');
+  assert.equal(w.send('10.0.0.2:40003', '10.0.0.1:5002', TCP_SYN), null, 'one setup, one connection');
+  assert.equal(w.counters.get('data.inferred'), 1);
+});
+
+test('tracker: server-side-only capture: "200 PORT command successful", then the server\'s connection is tied as inferred', () => {
+  const w = new World();
+  w.send(S, C, TCP_SYN | TCP_ACK);
+  w.send(S, C, TCP_PSH, '220 ready\r\n');
+  w.send(S, C, TCP_PSH, '200 PORT command successful\r\n');
+  const data = w.send('10.0.0.1:20', '10.0.0.2:1025', TCP_SYN);
+  assert.match(formatComment(data!), /role=data session=1 mode=active method=PORT control=10.0.0.2:40000->10.0.0.1:21 confidence=inferred/);
+});
+
+test('tracker: with both directions captured nothing is ever inferred', () => {
+  const w = new World();
+  login(w);
+  w.say(C, S, 'PASV');                       // reply lost in the capture
+  assert.equal(w.send('10.0.0.2:40001', '10.0.0.1:5001', TCP_SYN), null);
+  w.send(S, C, TCP_PSH, '200 PORT command successful\r\n');
+  assert.equal(w.send('10.0.0.1:20', '10.0.0.2:1025', TCP_SYN), null);
+  assert.equal(w.counters.get('data.inferred'), 0);
+});
+
+test('tracker: an inferable setup expires after the inference window', () => {
+  const w = new World();
+  w.send(C, S, TCP_SYN);
+  w.say(C, S, 'PASV');
+  w.wait(31);
+  w.send('10.0.0.9:1', '10.0.0.8:2', TCP_SYN); // moves the clock past a sweep
+  assert.equal(w.send('10.0.0.2:40002', '10.0.0.1:5001', TCP_SYN), null);
+});

@@ -76,6 +76,7 @@ export const COUNTER_NAMES = {
   'data.third_party': 'data connections with a host that is not the control peer (FXP, PORT bounce)',
   'data.no_command': 'data connections for which no transfer command was seen',
   'data.inferred': 'data connections tied by inference (no announcement seen)',
+  'data.inference_dropped': 'one-direction setups no connection used within the inference window, or pushed out by the cap',
   'data.sidecar': 'data connections whose announcement came from the sidecar',
 
   // annotation / delay line

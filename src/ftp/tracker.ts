@@ -244,6 +244,7 @@ export class FtpTracker implements SessionEvents {
     this.inferable.set(key, { session, setup, since: session.now });
     while (this.inferable.size > this.options.limits.maxSessions) {
       this.inferable.delete(this.inferable.keys().next().value as string);
+      this.counters.inc('data.inference_dropped');
     }
   }
 
@@ -433,7 +434,11 @@ export class FtpTracker implements SessionEvents {
       }
     }
     this.expectations.expire(now);
-    for (const [k, v] of this.inferable) if (now - v.since > INFER_WINDOW_NS) this.inferable.delete(k);
+    for (const [k, v] of this.inferable) {
+      if (now - v.since <= INFER_WINDOW_NS) continue;
+      this.inferable.delete(k);
+      this.counters.inc('data.inference_dropped');
+    }
   }
 }
 

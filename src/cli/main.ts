@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import type { Command as CommandType } from 'commander';
 import { FatalError } from '../core/errors';
-import { packageInfo } from '../extcap/package-info';
+import { packageInfo } from '../core/package-info';
 
 /** Exit codes: 0 done; 1 input/output or runtime failure (one line on stderr); 2 bad arguments. */
 const EXIT_FAILURE = 1;

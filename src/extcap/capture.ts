@@ -10,7 +10,7 @@ import { SNAPSHOT_WAIT_MS, startSidecarClient } from '../sidecar/extcap-link';
 import type { CaptureArgs } from './args';
 import { effectiveCaptureFilter } from './capture-filter';
 import { failCapture } from './fail-capture';
-import { packageInfo } from './package-info';
+import { packageInfo } from '../core/package-info';
 
 const SHB_USERAPPL = 4;
 const IF_NAME = 2;

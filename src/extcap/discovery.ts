@@ -2,7 +2,7 @@ import { sentence, type SentenceParam } from './grammar';
 import { interfaceName } from './interface-name';
 import type { LinkType } from './link-type';
 import { OPTION_SPECS } from './options';
-import type { PackageInfo } from './package-info';
+import type { PackageInfo } from '../core/package-info';
 
 /**
  * The answers to Wireshark's discovery verbs, as sentence lines. Pure: the caller supplies the device list,

@@ -5,7 +5,7 @@ import { configSentences, dltSentences, extcapSentence, interfaceSentences } fro
 import { failCapture } from './fail-capture';
 import { linkTypeOf } from './link-type';
 import { OPTION_SPECS } from './options';
-import { packageInfo } from './package-info';
+import { packageInfo } from '../core/package-info';
 
 /**
  * The extcap entry: parse, answer a discovery verb, or hand a capture to `./capture`. The discovery verbs

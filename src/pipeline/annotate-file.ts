@@ -195,7 +195,9 @@ function startsWith(value: Uint8Array, prefix: Uint8Array): boolean {
 
 function withApplication(options: PcapngOption[], application: string): PcapngOption[] {
   const old = options.find((opt) => opt.code === SHB_USERAPPL);
-  const name = old ? `${application} (from ${Buffer.from(old.value).toString('utf8')})` : application;
+  // "ftpflow X (from dumpcap …)": the original writer is kept once, however often the file is annotated.
+  const was = old ? Buffer.from(old.value).toString('utf8').replace(/^ftpflow \S+ \(from (.*)\)$/, '$1') : null;
+  const name = was && !/^ftpflow \S+$/.test(was) ? `${application} (from ${was})` : application;
   return [...options.filter((opt) => opt.code !== SHB_USERAPPL), encodeStringOption(SHB_USERAPPL, name)];
 }
 

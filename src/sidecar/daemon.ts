@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { openCapture, type CaptureBackend } from '../capture/open-capture';
 import type { LiveCapture } from '../capture/live-source';
 import type { Log } from '../core/log-file';
-import { packageInfo } from '../extcap/package-info';
+import { packageInfo } from '../core/package-info';
 import { describeAddress, isLoopback, type SidecarAddress } from './address';
 import { sidecarCaptureFilter } from './capture-filter';
 import { SidecarCore } from './core';

@@ -1,6 +1,6 @@
 import type { Log } from '../core/log-file';
 import type { SidecarSetting } from '../extcap/options';
-import { packageInfo } from '../extcap/package-info';
+import { packageInfo } from '../core/package-info';
 import { defaultAddress, parseAddress } from './address';
 import type { SidecarClient } from './client';
 

@@ -11,7 +11,7 @@ import { sentence, sentenceValue } from '../../../src/extcap/grammar';
 import { deviceOf, interfaceName, preferenceName } from '../../../src/extcap/interface-name';
 import { LINK_ETHERNET, LINK_LINUX_SLL, linkTypeOf } from '../../../src/extcap/link-type';
 import { OPTION_SPECS } from '../../../src/extcap/options';
-import type { PackageInfo } from '../../../src/extcap/package-info';
+import type { PackageInfo } from '../../../src/core/package-info';
 import { checkExtcapOutput, isTrue } from './sentence-checker';
 
 const INFO: PackageInfo = { version: '1.2.3', root: '/opt/ftpflow', help: 'file:///opt/ftpflow/README.md' };

@@ -2,18 +2,13 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { formatIPv4, formatIPv6 } from '../../../src/core/ip';
 import { ipv4Text, ipv6Text } from '../../../src/decode/address-text';
+import { Prng } from '../../fixtures/gen/prng';
 
-/** Small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded PRNG (mulberry32) as a function: the same seed gives the same inputs. */
+const prng = (seed: number): (() => number) => {
+  const p = new Prng(seed);
+  return () => p.next();
+};
 
 /** Random addresses shaped like real ones: zero runs, small words, v4-mapped. */
 function randomV6(rand: () => number): Uint8Array {

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { decodeFrame, type Decoded } from '../../../src/decode';
 import * as F from './frames';
+import { Prng } from '../../fixtures/gen/prng';
 
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276];
 const FRAMES = Object.entries(F).filter((e): e is [string, Uint8Array] => e[1] instanceof Uint8Array);
@@ -40,17 +41,11 @@ function linkTypeOf(name: string): number {
   return 1;
 }
 
-/** Small deterministic PRNG (mulberry32): failures replay exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded PRNG (mulberry32) as a function: the same seed gives the same inputs. */
+const prng = (seed: number): (() => number) => {
+  const p = new Prng(seed);
+  return () => p.next();
+};
 
 describe('decodeFrame on hostile input', () => {
   it('every test frame, cut at every offset, under every link type', () => {

@@ -11,18 +11,13 @@ import {
   parseCommandLine, parseEprtArg, parseEpsvReply, parseLprtArg, parseLpsvReply, parsePasvReply, parsePortArg,
   parseReplyLine, transferDirection, TRANSFER_VERBS, type HostPort,
 } from '../../../src/ftp/wire';
+import { Prng } from '../../fixtures/gen/prng';
 
-/** mulberry32: a tiny PRNG, good enough to spread test inputs; the same seed gives the same strings. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded PRNG (mulberry32) as a function: the same seed gives the same inputs. */
+const prng = (seed: number): (() => number) => {
+  const p = new Prng(seed);
+  return () => p.next();
+};
 
 const SEEDS = [
   'PORT 10,0,0,1,4,1', 'port 127,0,0,1,203,183', 'EPRT |1|127.0.0.1|49669|', 'EPRT |2|::1|57451|',

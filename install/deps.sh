@@ -4,6 +4,8 @@
 #                            a compiler for it, and Wireshark's command-line tools
 #   install/deps.sh --test   also the real FTP servers, clients and tools the tests drive
 set -euo pipefail
+# Not root: ask sudo for root (a fresh Debian desktop has it; a root shell or CI needs nothing).
+if [ "$(id -u)" -ne 0 ]; then exec sudo -- "$0" "$@"; fi
 export DEBIAN_FRONTEND=noninteractive
 packages=(libpcap-dev g++ make python3 tshark wireshark-common)
 if [ "${1:-}" = "--test" ]; then

@@ -22,8 +22,5 @@ test('README carries exactly two set-up commands, and .ci/run runs the same test
   const blocks = [...setup.matchAll(/```sh\n([^\n]+)\n```/g)].map((m) => m[1]!);
   assert.equal(blocks.length, 2);
   const ci = fs.readFileSync(repoPath('.ci/run'), 'utf8');
-  assert.match(blocks[1]!, /install\/deps\.sh --test/);
-  assert.match(ci, /bash install\/deps\.sh --test/);
-  assert.match(ci, /npm install && npm test/);
-  assert.match(blocks[1]!, /npm install && sudo npm test|npm install && npm test/);
+  assert.ok(ci.split('\n').includes(blocks[1]!), `.ci/run runs the README's test command: ${blocks[1]}`);
 });

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { openLog } from '../src/core/log-file';
 import { SidecarCore } from '../src/sidecar/core';
 import { SidecarServer } from '../src/sidecar/server';
-import { SidecarStats } from '../src/sidecar/stats';
+import { Counters } from '../src/core/counters';
 import { FrameClock, FtpControl } from '../test/unit/sidecar/frames';
 
 const SNAPSHOT_TARGET_MS = 1000;
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
     reserveIds: (n) => core.ids.reserve(n),
     raiseIds: (n) => core.ids.raiseTo(n),
     subscribe: (l) => core.subscribe(l),
-  }, openLog(null, 'message'), new SidecarStats(), { software: 'ftpflow bench', instance: 'bench' });
+  }, openLog(null, 'message'), new Counters(), { software: 'ftpflow bench', instance: 'bench' });
   await server.listen();
   const times: number[] = [];
   let parts = 0;

@@ -86,6 +86,21 @@ export const COUNTER_NAMES = {
   'delay.released_by_count': 'live: frames released early because the delay line hit its frame cap',
   'delay.released_by_bytes': 'live: frames released early because the delay line hit its byte cap',
 
+
+  // sidecar daemon (logged every minute and at exit)
+  'sidecar.clients_accepted': 'sidecar: connections accepted on the socket',
+  'sidecar.clients_refused_full': 'sidecar: connections refused because the client cap (64) was reached',
+  'sidecar.clients_closed_version': 'sidecar: clients closed for speaking another protocol version',
+  'sidecar.clients_closed_malformed': 'sidecar: clients closed for a frame that is not a valid message',
+  'sidecar.clients_closed_too_large': 'sidecar: clients closed for a frame over the size limit',
+  'sidecar.clients_closed_unexpected': 'sidecar: clients closed for a valid message at the wrong time',
+  'sidecar.clients_closed_hello_timeout': 'sidecar: clients closed for not saying Hello in time',
+  'sidecar.clients_closed_slow': 'sidecar: clients dropped because their send queue reached its cap (they reconnect and resync)',
+  'sidecar.snapshots_sent': 'sidecar: snapshots sent',
+  'sidecar.updates_sent': 'sidecar: update frames queued to clients',
+  'sidecar.transfers_logged': 'sidecar: transfer-log records written',
+  'sidecar.transfers_log_dropped': 'sidecar: transfer-log records dropped (file unwritable, or the disk too slow)',
+
   // pipeline
   'pipeline.internal_error': 'frames on which ftpflow hit a bug: written unannotated, stack in the log',
 } as const;

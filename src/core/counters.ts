@@ -17,6 +17,11 @@ export class Counters {
     if (value > cur) this.values[name] = value;
   }
 
+  /** Set a value kept elsewhere (for example a writer's own line count). */
+  set(name: CounterName, value: number): void {
+    this.values[name] = value;
+  }
+
   get(name: CounterName): number {
     return this.values[name] ?? 0;
   }

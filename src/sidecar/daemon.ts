@@ -8,7 +8,7 @@ import { sidecarCaptureFilter } from './capture-filter';
 import { SidecarCore } from './core';
 import { JsonlWriter } from './jsonl-writer';
 import { SidecarServer } from './server';
-import { SidecarStats } from './stats';
+import { Counters } from '../core/counters';
 
 export interface DaemonOptions {
   device: string;
@@ -35,7 +35,7 @@ const STATS_EVERY_MS = 60_000;
  */
 export async function runSidecarDaemon(o: DaemonOptions, log: Log): Promise<number> {
   const software = `ftpflow ${packageInfo().version}`;
-  const stats = new SidecarStats();
+  const stats = new Counters();
   const writer = o.transferLog ? new JsonlWriter(o.transferLog, (m) => log.message(m)) : null;
   const core = new SidecarCore({
     controlPorts: o.controlPorts,
@@ -75,8 +75,8 @@ export async function runSidecarDaemon(o: DaemonOptions, log: Log): Promise<numb
     ];
     const logStats = () => {
       if (writer) {
-        stats.set('transfers_logged', writer.lines);
-        stats.set('transfers_log_dropped', writer.dropped);
+        stats.set('sidecar.transfers_logged', writer.lines);
+        stats.set('sidecar.transfers_log_dropped', writer.dropped);
       }
       log.info(`sessions ${core.state.sessionCount}, pending ${core.state.pendingCount}, clients ${server.clientCount}, ` +
         `frames ${core.framesSeen}; ${JSON.stringify(stats.snapshot())}; engine ${JSON.stringify(core.engine.counters.snapshot())}`);

@@ -8,7 +8,7 @@ import { FramedPeer } from './framed-peer';
 import { ID_BLOCK_SIZE } from './id-allocator';
 import { MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION, type ErrorCode, type Hello, type IdBlock, type Message, type Snapshot, type Update } from './messages';
 import { prepareSocketPath } from './socket-security';
-import type { SidecarStats } from './stats';
+import type { Counters } from '../core/counters';
 
 export interface ServerLimits {
   /** Clients at once; the next one is told so and closed. */
@@ -66,7 +66,7 @@ export class SidecarServer {
     private readonly socketMode: number,
     private readonly served: ServedState,
     private readonly log: Log,
-    private readonly stats: SidecarStats,
+    private readonly stats: Counters,
     hello: { software: string; instance: string },
     private readonly limits: ServerLimits = DEFAULT_SERVER_LIMITS,
   ) {
@@ -139,12 +139,12 @@ export class SidecarServer {
   private accept(socket: net.Socket): void {
     const name = `client ${++this.clientSeq}`;
     if (this.clients.size >= this.limits.maxClients) {
-      this.stats.inc('clients_refused_full');
+      this.stats.inc('sidecar.clients_refused_full');
       socket.end(encodeMessageFrame({ kind: 'error', code: 'too_many_clients', message: `the sidecar serves ${this.limits.maxClients} clients at most` }));
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
-    this.stats.inc('clients_accepted');
+    this.stats.inc('sidecar.clients_accepted');
     const client: Client = {
       peer: undefined as unknown as FramedPeer, phase: 'hello', role: null, queueCap: this.limits.maxQueueBytes,
       idRequests: 0, helloTimer: null, name,
@@ -167,7 +167,7 @@ export class SidecarServer {
       c.helloTimer = null;
       const h = m.hello;
       if (h.protocolVersion !== PROTOCOL_VERSION) {
-        this.stats.inc('clients_closed_version');
+        this.stats.inc('sidecar.clients_closed_version');
         return this.drop(c, 'version', `protocol version ${h.protocolVersion} is not ${PROTOCOL_VERSION}`, false);
       }
       if (h.role === 'sidecar') return this.drop(c, 'unexpected', 'a client cannot be a sidecar');
@@ -203,7 +203,7 @@ export class SidecarServer {
       c.peer.sendFrame(frame);
     }
     c.queueCap = bytes + this.limits.maxQueueBytes;
-    this.stats.inc('snapshots_sent');
+    this.stats.inc('sidecar.snapshots_sent');
   }
 
   private broadcast(u: Update): void {
@@ -212,24 +212,24 @@ export class SidecarServer {
       if (c.phase !== 'live' || c.role !== 'extcap') continue;
       frame ??= encodeMessageFrame({ kind: 'update', update: u });
       if (c.peer.queuedBytes + frame.length > c.queueCap) {
-        this.stats.inc('clients_closed_slow');
+        this.stats.inc('sidecar.clients_closed_slow');
         this.drop(c, 'too_slow', `more than ${c.queueCap} bytes waiting: read faster`);
         continue;
       }
       c.peer.sendFrame(frame);
-      this.stats.inc('updates_sent');
+      this.stats.inc('sidecar.updates_sent');
     }
   }
 
   private onBad(c: Client, code: ErrorCode, why: string): void {
-    this.stats.inc(code === 'too_large' ? 'clients_closed_too_large' : 'clients_closed_malformed');
+    this.stats.inc(code === 'too_large' ? 'sidecar.clients_closed_too_large' : 'sidecar.clients_closed_malformed');
     this.log.info(`${c.name}: closed: ${why}`);
     c.phase = 'done';
   }
 
   private drop(c: Client, code: ErrorCode, why: string, count = true): void {
-    if (count && code === 'unexpected') this.stats.inc('clients_closed_unexpected');
-    if (code === 'hello_timeout') this.stats.inc('clients_closed_hello_timeout');
+    if (count && code === 'unexpected') this.stats.inc('sidecar.clients_closed_unexpected');
+    if (code === 'hello_timeout') this.stats.inc('sidecar.clients_closed_hello_timeout');
     this.log.info(`${c.name}: closed: ${why}`);
     c.phase = 'done';
     c.peer.fail(code, why);

@@ -15,7 +15,6 @@ import { SidecarClient } from '../../../src/sidecar/client';
 import { SidecarCore } from '../../../src/sidecar/core';
 import { FORGET_GRACE_MS, SessionImporter } from '../../../src/sidecar/importer';
 import { SidecarServer } from '../../../src/sidecar/server';
-import { SidecarStats } from '../../../src/sidecar/stats';
 import { FrameClock, FtpControl, Tcp, type Frame } from './frames';
 
 /** A sidecar (core + server on a Unix socket) that can be stopped and started again on the same path. */
@@ -32,7 +31,7 @@ class Sidecar {
       reserveIds: (n) => core.ids.reserve(n),
       raiseIds: (n) => core.ids.raiseTo(n),
       subscribe: (l) => core.subscribe(l),
-    }, openLog(null, 'message'), new SidecarStats(), { software: 'test sidecar', instance: String(Math.random()) });
+    }, openLog(null, 'message'), new Counters(), { software: 'test sidecar', instance: String(Math.random()) });
     await this.server.listen();
   }
 

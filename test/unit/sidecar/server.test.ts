@@ -9,7 +9,7 @@ import { SidecarCore } from '../../../src/sidecar/core';
 import { encodeFrame } from '../../../src/sidecar/framing';
 import type { Update } from '../../../src/sidecar/messages';
 import { DEFAULT_SERVER_LIMITS, SidecarServer, type ServerLimits } from '../../../src/sidecar/server';
-import { SidecarStats } from '../../../src/sidecar/stats';
+import { Counters } from '../../../src/core/counters';
 import { fetchSnapshot } from '../../../src/sidecar/viewer';
 import { FrameClock, FtpControl, type Frame } from './frames';
 import { WireClient } from './wire-client';
@@ -21,7 +21,7 @@ async function startServer(limits: Partial<ServerLimits> = {}) {
   const sock = path.join(dir, 'sidecar.sock');
   const core = new SidecarCore({ controlPorts: new Set([21]), detectControl: false });
   const extra = new Set<(u: Update) => void>();
-  const stats = new SidecarStats();
+  const stats = new Counters();
   const server = new SidecarServer({ kind: 'unix', path: sock }, 0o660, {
     snapshotParts: () => core.state.snapshotParts(),
     reserveIds: (n) => core.ids.reserve(n),
@@ -118,10 +118,10 @@ test('server: bad clients are closed one by one; a live client and new clients a
     await new Promise((r) => setTimeout(r, 50));
     t.destroy();
 
-    assert.equal(s.stats.get('clients_closed_version'), 1);
-    assert.equal(s.stats.get('clients_closed_too_large'), 2);
-    assert.equal(s.stats.get('clients_closed_malformed'), 2);
-    assert.equal(s.stats.get('clients_closed_unexpected'), 3);
+    assert.equal(s.stats.get('sidecar.clients_closed_version'), 1);
+    assert.equal(s.stats.get('sidecar.clients_closed_too_large'), 2);
+    assert.equal(s.stats.get('sidecar.clients_closed_malformed'), 2);
+    assert.equal(s.stats.get('sidecar.clients_closed_unexpected'), 3);
 
     // The daemon is still up: the good client gets the next update, a new viewer gets a snapshot.
     s.newSession();
@@ -149,12 +149,12 @@ test('server: a client that stops reading is dropped at its queue cap, and count
     await fast.until(() => fast.snapshotDone, 3000, 'snapshot');
     const session = { id: 1, client: { ip: '10.0.0.2', port: 1 }, server: { ip: '10.0.0.1', port: 21 }, user: 'u'.repeat(128), tls: false, detected: false, openedAtNs: 0n, dataConnections: 0 };
     let pushed = 0;
-    for (let i = 0; i < 40_000 && s.stats.get('clients_closed_slow') === 0; i++) {
+    for (let i = 0; i < 40_000 && s.stats.get('sidecar.clients_closed_slow') === 0; i++) {
       s.push({ kind: 'session_opened', session: { ...session, id: i + 1 } });
       pushed++;
       if (i % 100 === 0) await new Promise((r) => setImmediate(r));
     }
-    assert.equal(s.stats.get('clients_closed_slow'), 1);
+    assert.equal(s.stats.get('sidecar.clients_closed_slow'), 1);
     assert.ok(pushed > 300, `${pushed} updates before the slow client was dropped`);
     await fast.until(() => fast.messages.filter((m) => m.kind === 'update').length === pushed, 5000, 'every update reaches the fast client');
     assert.equal(fast.closed, false);
@@ -181,7 +181,7 @@ test('server: silence past the hello time-out and one client too many are both r
     const c = await WireClient.connect(s.sock);
     await c.until(() => c.closed, 3000, 'refusal');
     assert.equal(c.errorCode(), 'too_many_clients');
-    assert.equal(s.stats.get('clients_refused_full'), 1);
+    assert.equal(s.stats.get('sidecar.clients_refused_full'), 1);
     a.destroy();
     b.destroy();
   } finally {
@@ -193,7 +193,7 @@ test('server: refuses a second daemon on the same socket, and removes its socket
   const s = await startServer();
   const second = new SidecarServer({ kind: 'unix', path: s.sock }, 0o660, {
     snapshotParts: () => [], reserveIds: () => ({ first: 1, count: 1 }), raiseIds: () => {}, subscribe: () => () => {},
-  }, openLog(null, 'message'), new SidecarStats(), { software: 'x', instance: 'y' });
+  }, openLog(null, 'message'), new Counters(), { software: 'x', instance: 'y' });
   await assert.rejects(second.listen(), /already listening/);
   await s.server.close();
   assert.equal(fs.existsSync(s.sock), false);

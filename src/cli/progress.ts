@@ -14,7 +14,7 @@ export function createProgress(stream: NodeJS.WriteStream, quiet: boolean): Prog
     update(pass, done, total) {
       if (total < MIN_BYTES_FOR_PROGRESS) return;
       const pct = Math.floor((100 * done) / total);
-      stream.write(`\rftpflow: pass ${pass}/2 ${pct}% (${Math.round(done / 1048576)} of ${Math.round(total / 1048576)} MiB)`);
+      stream.write(`\rftpflow: pass ${pass} ${pct}% (${Math.round(done / 1048576)} of ${Math.round(total / 1048576)} MiB)`);
       shown = true;
     },
     done() {

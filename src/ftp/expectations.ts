@@ -63,7 +63,7 @@ export class ExpectationTable {
       this.remove(mine[0]!);
     }
     while (this.count > this.limits.maxTotal) {
-      const oldest = this.oldestPending();
+      const oldest = this.peek();
       if (!oldest) break;
       this.counters.inc('expect.evicted_cap');
       this.remove(oldest);
@@ -133,10 +133,6 @@ export class ExpectationTable {
       this.fifoHead = 0;
     }
     return this.fifo[this.fifoHead];
-  }
-
-  private oldestPending(): Setup | undefined {
-    return this.peek();
   }
 }
 

@@ -7,6 +7,7 @@ import { PcapngFileWriter } from '../pcapng/file-writer';
 import type { PcapngOption } from '../pcapng/model';
 import { DelayLine, mayStillChange, settled, type HeldFrame } from './delay-line';
 import { Engine, type EngineOptions } from './engine';
+import type { Connection } from '../ftp/connections';
 import { changedLate, commentNow, FinalTexts } from './labels';
 
 const OPT_COMMENT = 1;
@@ -46,26 +47,31 @@ export const OFFLINE_DELAY = { lookaheadNs: 5_000_000_000n, maxFrames: 200_000, 
  * writes. Memory stays flat in file size either way.
  */
 export function annotateFile(o: AnnotateFileOptions): AnnotateFileResult {
-  const single = writeInOnePass(o);
+  const single = writePass(o, 1, null);
   if (single.counters.get('annotate.late_update') === 0) return single;
-  const texts = learnFinalTexts(o);
-  const exact = writeAnnotated(o, texts);
+  const exact = writePass(o, 2, learnFinalTexts(o));
   exact.counters.inc('annotate.late_update', single.counters.get('annotate.late_update'));
   exact.counters.inc('annotate.exact_rewrite');
   return exact;
 }
 
-function writeInOnePass(o: AnnotateFileOptions): AnnotateFileResult {
-  const engine: Engine = new Engine(o.engine, {
+/**
+ * Reads the input and writes the output. Without `exact`: frames whose connection may still gain
+ * facts wait in the delay line, and comments that change after their first frame are counted
+ * (annotate.late_update). With `exact` (the final texts pass 1 learnt): nothing waits.
+ */
+function writePass(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts | null): AnnotateFileResult {
+  const engine: Engine = new Engine(o.engine, exact ? {} : {
     onConnectionEnd: (c) => {
       if (changedLate(c)) engine.counters.inc('annotate.late_update');
     },
   });
   const counters = engine.counters;
+  const textFor = (c: Connection | null): string => (c === null ? '' : exact ? exact.textFor(c) : commentNow(c));
   const writer = new PcapngFileWriter(o.output);
   const emit = (f: HeldFrame) => {
     if (f.block) return writer.writeBlock(f.block);
-    const text = f.conn ? commentNow(f.conn) : '';
+    const text = textFor(f.conn);
     writer.writeEpb(f.ifaceId, f.tsTicks, f.data, f.origLen, f.options, text === '' ? NO_COMMENTS : [text]);
   };
   const delay = new DelayLine({ ...OFFLINE_DELAY }, emit, counters);
@@ -88,9 +94,9 @@ function writeInOnePass(o: AnnotateFileOptions): AnnotateFileResult {
       const conn = engine.classify(frameNo, pkt.tsNs, pkt.linkType, pkt.data);
       const options = pkt.options === null ? null : withoutOurComments(pkt.options, counters);
       lastTs = pkt.tsNs;
-      if (delay.heldFrames === 0 && !mayStillChange(conn)) {
+      if (delay.heldFrames === 0 && (exact !== null || !mayStillChange(conn))) {
         // Nothing waits and this comment is final: write straight from the read buffer, no copy.
-        const text = conn ? commentNow(conn) : '';
+        const text = textFor(conn);
         writer.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, text === '' ? NO_COMMENTS : [text]);
         return;
       }
@@ -103,7 +109,7 @@ function writeInOnePass(o: AnnotateFileOptions): AnnotateFileResult {
     },
   };
   // keepViews: held frames point into the read buffers, which are then never reused (no copies).
-  const r = readCaptureFile(o.input, handlers, { ...progress(o, 1), keepViews: true });
+  const r = readCaptureFile(o.input, handlers, { ...progress(o, pass), keepViews: true });
   if (r.error !== null && r.packets === 0) {
     writer.close();
     throw new FatalError('E_INPUT', r.error);
@@ -111,7 +117,10 @@ function writeInOnePass(o: AnnotateFileOptions): AnnotateFileResult {
   engine.finish();
   delay.releaseAll();
   writer.close();
-  return finishCounts(counters, frameNo, r.format, r.error);
+  counters.inc('input.frames', frameNo);
+  counters.inc('output.frames', frameNo);
+  if (r.error !== null) counters.inc('input.truncated_record');
+  return { frames: frameNo, format: r.format, counters, readError: r.error };
 }
 
 function blockItem(block: Uint8Array, ts: bigint): HeldFrame {
@@ -120,13 +129,7 @@ function blockItem(block: Uint8Array, ts: bigint): HeldFrame {
 
 const NO_BYTES = new Uint8Array(0);
 
-function finishCounts(counters: Counters, frames: number, format: 'pcap' | 'pcapng' | null, error: string | null): AnnotateFileResult {
-  counters.inc('input.frames', frames);
-  counters.inc('output.frames', frames);
-  if (error !== null) counters.inc('input.truncated_record');
-  return { frames, format, counters, readError: error };
-}
-
+/** Pass 1 of the exact rewrite: runs the engine over the input and keeps the final texts. */
 function learnFinalTexts(o: AnnotateFileOptions): FinalTexts {
   let texts: FinalTexts | null = null;
   const engine = new Engine(o.engine, { onConnectionEnd: (c) => texts!.noteFinal(c) });
@@ -146,36 +149,6 @@ function learnFinalTexts(o: AnnotateFileOptions): FinalTexts {
   if (r.error !== null && r.packets === 0) throw new FatalError('E_INPUT', r.error);
   engine.finish();
   return finalTexts;
-}
-
-function writeAnnotated(o: AnnotateFileOptions, texts: FinalTexts): AnnotateFileResult {
-  const engine = new Engine(o.engine);
-  const counters = engine.counters;
-  const writer = new PcapngFileWriter(o.output);
-  let frameNo = 0;
-  const handlers: CaptureFileHandlers = {
-    onSection(_section, shbOptions) {
-      writer.writeBlock(encodeShb(withApplication(shbOptions, o.application)));
-    },
-    onInterface(_section, _id, iface) {
-      writer.writeBlock(encodeIdb(iface));
-    },
-    onOtherBlock(block) {
-      writer.writeBlock(encodeBlock(block.type, block.body));
-    },
-    onPacket(pkt) {
-      frameNo++;
-      if (pkt.linkType < 0) counters.inc('input.interface_missing');
-      const conn = engine.classify(frameNo, pkt.tsNs, pkt.linkType, pkt.data);
-      const text = conn ? texts.textFor(conn) : '';
-      const options = pkt.options === null ? null : withoutOurComments(pkt.options, counters);
-      writer.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, text === '' ? NO_COMMENTS : [text]);
-    },
-  };
-  const r = readCaptureFile(o.input, handlers, progress(o, 2));
-  engine.finish();
-  writer.close();
-  return finishCounts(counters, frameNo, r.format, r.error);
 }
 
 const NO_COMMENTS: readonly string[] = [];

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { runAnnotate } from '../../helpers/annotate-cli';
 import { repoPath } from '../../helpers/paths';
 import { readCaptureFile } from '../../../src/capture/file-reader';
+import { writeAllCases } from '../../fixtures/gen/generate';
 
 const GOLDEN = repoPath('test', 'golden', 'vsftpd-curl-pasv', 'vsftpd-curl-pasv.pcapng');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpflow-cli-'));
@@ -69,4 +70,13 @@ test('annotate: a truncated file: every whole frame written, one line, exit 1', 
   const written = readCaptureFile(out, { onSection() {}, onInterface() {}, onPacket() {}, onOtherBlock() {} });
   assert.equal(written.error, null, 'what was written is a whole file');
   assert.equal(written.packets, frames);
+});
+
+test('annotate: a comment that changes after its connection\'s first frame left the delay line triggers the exact rewrite', async () => {
+  const [written] = writeAllCases(tmp, ['command-long-after-data']);
+  const r = await runAnnotate(written!.capturePath, path.join(tmp, 'late.pcapng'), ['--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const counters = JSON.parse(r.stdout).counters;
+  assert.equal(counters['annotate.exact_rewrite'], 1);
+  assert.ok(counters['annotate.late_update'] >= 1);
 });

@@ -1,7 +1,10 @@
 /**
  * Reads a pcap or pcapng file and hands its sections, interfaces, packets and other blocks to callbacks,
- * in file order. Built for speed: one large reusable read buffer, records parsed in place, each packet's
- * bytes handed over as a view into that buffer. Bad input never throws: it ends the read with an error
+ * in file order. Built for speed: large read buffers, records parsed in place, each packet's bytes handed
+ * over as a view into the buffer. One parser (a generator that pauses when it needs more bytes) and two
+ * drivers: readCaptureFile reads synchronously; readCaptureFileAsync keeps the next read in flight on
+ * libuv's thread pool while the records of the current buffer are parsed, so the kernel's copy of the file
+ * overlaps the work on them. Bad input never throws: it ends the read with an error
  * string, after every complete packet before it was delivered. (Exceptions thrown by the handlers pass
  * through untouched: they are the caller's.)
  */
@@ -44,7 +47,18 @@ export interface ReadOptions {
   keepViews?: boolean;
 }
 
+export interface AsyncReadOptions extends ReadOptions {
+  /**
+   * Asked every PAUSE_CHECK_PACKETS packets and at every read: when it returns a promise, parsing waits
+   * for it (a consumer whose output queue is full).
+   */
+  pause?(): Promise<void> | null;
+}
+
 const INITIAL_BUFFER_BYTES = 4 << 20;
+/** Room kept before the bytes of a read-ahead, for the unparsed tail of the previous buffer (no copy of the new bytes). */
+const TAIL_ROOM_BYTES = 256 << 10;
+const PAUSE_CHECK_PACKETS = 1024;
 const PROGRESS_EVERY_BYTES = 16 << 20;
 /** Largest record believed when the input's size is unknown (a FIFO): anything bigger is corruption. */
 const MAX_RECORD_BYTES_UNSIZED = 256 << 20;
@@ -54,18 +68,23 @@ const pad4 = (n: number): number => (n + 3) & ~3;
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
 /**
- * The input seen through one reusable buffer. `pos` is the parse position in `buf`; `need(n)` makes n bytes
- * available from `pos` (moving the unread tail to the front, growing the buffer for a record bigger than it).
+ * The input seen through a buffer. `pos` is the parse position in `buf`. The parser asks `has(n)`; when
+ * that is false it yields n, and its driver makes n bytes available from `pos` (refillSync or
+ * refillAsync: the unread tail moves to the front of the buffer, which grows for a record bigger than it).
  */
 class ByteSource {
-  buf = new Uint8Array(INITIAL_BUFFER_BYTES);
-  dv = new DataView(this.buf.buffer);
+  buf: Uint8Array = new Uint8Array(0);
+  dv: DataView = new DataView(this.buf.buffer);
   pos = 0;
-  private filled = 0;
+  filled = 0;
   /** File offset of buf[0]. */
   private base = 0;
   private eof = false;
   ioError: string | null = null;
+  /** The read-ahead in flight (async driver): its buffer holds the new bytes from TAIL_ROOM_BYTES on. */
+  private ahead: Promise<{ into: Uint8Array; got: number }> | null = null;
+  /** A buffer no view points into, for the next read-ahead. */
+  private spare: Uint8Array | null = null;
 
   constructor(private readonly fd: number, readonly size: number, private readonly keepViews = false) {}
 
@@ -78,38 +97,17 @@ class ByteSource {
     return this.filled - this.pos;
   }
 
+  has(n: number): boolean {
+    return this.filled - this.pos >= n;
+  }
+
   /** Bytes of the input after the parse position, as far as is known (size unknown: a generous cap). */
   remaining(): number {
     return this.size >= 0 ? this.size - this.offset() : MAX_RECORD_BYTES_UNSIZED;
   }
 
-  need(n: number): boolean {
-    return this.filled - this.pos >= n || this.refill(n);
-  }
-
-  private refill(n: number): boolean {
-    if (this.pos > 0 && this.keepViews) {
-      // No zero-fill (bytes past `filled` are never read), and a plain Uint8Array view: Buffer#subarray is slower.
-      const size = Math.max(n, this.buf.length);
-      const fresh = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
-      fresh.set(this.buf.subarray(this.pos, this.filled));
-      this.buf = fresh;
-      this.dv = new DataView(fresh.buffer);
-      this.filled -= this.pos;
-      this.base += this.pos;
-      this.pos = 0;
-    } else if (this.pos > 0) {
-      this.buf.copyWithin(0, this.pos, this.filled);
-      this.filled -= this.pos;
-      this.base += this.pos;
-      this.pos = 0;
-    }
-    if (n > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(n, this.buf.length * 2));
-      bigger.set(this.buf.subarray(0, this.filled));
-      this.buf = bigger;
-      this.dv = new DataView(bigger.buffer);
-    }
+  refillSync(n: number): boolean {
+    this.compact(Math.max(n, INITIAL_BUFFER_BYTES));
     while (this.filled < n && !this.eof) {
       let got: number;
       try {
@@ -123,12 +121,125 @@ class ByteSource {
     }
     return this.filled >= n;
   }
+
+  async refillAsync(n: number): Promise<boolean> {
+    while (this.filled - this.pos < n && !this.eof) {
+      const { into, got } = await (this.ahead ?? this.readAhead());
+      this.ahead = null;
+      if (got === 0) {
+        this.eof = true;
+        break;
+      }
+      const tail = this.filled - this.pos;
+      if (tail <= TAIL_ROOM_BYTES) {
+        // The tail goes just before the new bytes: only the tail is copied, never the new bytes.
+        into.set(this.buf.subarray(this.pos, this.filled), TAIL_ROOM_BYTES - tail);
+        if (!this.keepViews) this.spare = this.buf;
+        this.base += this.pos - (TAIL_ROOM_BYTES - tail);
+        this.setBuffer(into);
+        this.pos = TAIL_ROOM_BYTES - tail;
+        this.filled = TAIL_ROOM_BYTES + got;
+      } else {
+        // A record longer than the tail room: join into a buffer big enough for it (rare).
+        this.compact(Math.max(tail + got, n));
+        this.buf.set(into.subarray(TAIL_ROOM_BYTES, TAIL_ROOM_BYTES + got), this.filled);
+        this.filled += got;
+      }
+      if (!this.eof) this.ahead = this.readAhead();
+    }
+    return this.filled - this.pos >= n;
+  }
+
+  /** Waits for a read-ahead still in flight (so the file is not closed under it). */
+  async settle(): Promise<void> {
+    if (this.ahead !== null) await this.ahead;
+    this.ahead = null;
+  }
+
+  private readAhead(): Promise<{ into: Uint8Array; got: number }> {
+    const size = TAIL_ROOM_BYTES + INITIAL_BUFFER_BYTES;
+    const into = this.spare !== null && this.spare.length === size ? this.spare : freshBuffer(size);
+    this.spare = null;
+    return new Promise((resolve) => {
+      fs.read(this.fd, into, TAIL_ROOM_BYTES, INITIAL_BUFFER_BYTES, null, (err, got) => {
+        if (err) this.ioError = osErrorReason(err);
+        resolve({ into, got: err ? 0 : got });
+      });
+    });
+  }
+
+  /**
+   * Moves the unread tail to the front of a buffer of at least `capacity` bytes: the same one, or a fresh
+   * one when it is too small or (keepViews) views may still point into it.
+   */
+  private compact(capacity: number): void {
+    const tail = this.filled - this.pos;
+    if (this.buf.length >= capacity && (this.pos === 0 || !this.keepViews)) {
+      if (this.pos > 0) this.buf.copyWithin(0, this.pos, this.filled);
+    } else {
+      const size = this.buf.length >= capacity ? this.buf.length : Math.max(capacity, this.buf.length * 2);
+      const fresh = freshBuffer(size);
+      fresh.set(this.buf.subarray(this.pos, this.filled));
+      this.setBuffer(fresh);
+    }
+    this.base += this.pos;
+    this.filled = tail;
+    this.pos = 0;
+  }
+
+  private setBuffer(b: Uint8Array): void {
+    this.buf = b;
+    this.dv = new DataView(b.buffer, b.byteOffset, b.length);
+  }
 }
+
+/** No zero-fill (bytes past `filled` are never read), and a plain Uint8Array view: Buffer#subarray is slower. */
+function freshBuffer(size: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+}
+
+type Parser = Generator<number, ReadResult, boolean>;
 
 /** Reads `path` to the end (or to the first damage), calling `h` for everything in it. Never throws for bad input. */
 export function readCaptureFile(path: string, h: CaptureFileHandlers, opts: ReadOptions = {}): ReadResult {
+  const input = openInput(path);
+  if ('error' in input) return input;
+  try {
+    const src = new ByteSource(input.fd, input.size, opts.keepViews === true);
+    const parser = parseCapture(path, src, h, new Progress(src, opts.onProgress));
+    let step = parser.next();
+    while (!step.done) step = parser.next(step.value === 0 || src.refillSync(step.value));
+    return step.value;
+  } finally {
+    fs.closeSync(input.fd);
+  }
+}
+
+/**
+ * readCaptureFile with the next read always in flight while the current buffer is parsed. Handlers are
+ * still called synchronously, in file order; `pause` lets a consumer with a full output queue hold parsing.
+ */
+export async function readCaptureFileAsync(path: string, h: CaptureFileHandlers, opts: AsyncReadOptions = {}): Promise<ReadResult> {
+  const input = openInput(path);
+  if ('error' in input) return input;
+  const src = new ByteSource(input.fd, input.size, opts.keepViews === true);
+  try {
+    const parser = parseCapture(path, src, h, new Progress(src, opts.onProgress));
+    let step = parser.next();
+    while (!step.done) {
+      const wait = opts.pause?.();
+      if (wait) await wait;
+      step = parser.next(step.value === 0 || await src.refillAsync(step.value));
+    }
+    return step.value;
+  } finally {
+    await src.settle();
+    fs.closeSync(input.fd);
+  }
+}
+
+function openInput(path: string): { fd: number; size: number } | ReadResult {
   let fd: number;
-  let size: number;
   try {
     fd = fs.openSync(path, 'r');
   } catch (err) {
@@ -136,26 +247,36 @@ export function readCaptureFile(path: string, h: CaptureFileHandlers, opts: Read
   }
   try {
     const st = fs.fstatSync(fd);
-    if (st.isDirectory()) return { packets: 0, format: null, error: `${path}: is a directory` };
-    size = st.isFile() ? st.size : -1;
-    const src = new ByteSource(fd, size, opts.keepViews === true);
-    const progress = new Progress(src, opts.onProgress);
-    const notCapture: ReadResult = { packets: 0, format: null, error: `${path}: not a pcap or pcapng file` };
-    if (!src.need(4)) return src.ioError ? { ...notCapture, error: `${path}: ${src.ioError}` } : notCapture;
-    const b = src.buf;
-    const m = (b[0]! << 24 | b[1]! << 16 | b[2]! << 8 | b[3]!) >>> 0;
-    let result: ReadResult;
-    if (m === BLOCK_SHB) result = readPcapng(path, src, h, progress);
-    else {
-      const classic = classicMagic(m);
-      if (!classic) return notCapture;
-      result = readPcap(path, src, h, progress, classic);
+    if (st.isDirectory()) {
+      fs.closeSync(fd);
+      return { packets: 0, format: null, error: `${path}: is a directory` };
     }
-    progress.finish();
-    return result;
-  } finally {
+    return { fd, size: st.isFile() ? st.size : -1 };
+  } catch (err) {
     fs.closeSync(fd);
+    return { packets: 0, format: null, error: `${path}: ${osErrorReason(err)}` };
   }
+}
+
+/**
+ * The parser: yields n > 0 when it needs n bytes from the parse position (resumed with whether they are
+ * there), and 0 every PAUSE_CHECK_PACKETS packets (a chance for the driver to wait for its consumer).
+ */
+function* parseCapture(path: string, src: ByteSource, h: CaptureFileHandlers, progress: Progress): Parser {
+  const notCapture: ReadResult = { packets: 0, format: null, error: `${path}: not a pcap or pcapng file` };
+  if (!(src.has(4) || (yield 4))) return src.ioError ? { ...notCapture, error: `${path}: ${src.ioError}` } : notCapture;
+  const b = src.buf;
+  const p = src.pos;
+  const m = (b[p]! << 24 | b[p + 1]! << 16 | b[p + 2]! << 8 | b[p + 3]!) >>> 0;
+  let result: ReadResult;
+  if (m === BLOCK_SHB) result = yield* readPcapng(path, src, h, progress);
+  else {
+    const classic = classicMagic(m);
+    if (!classic) return notCapture;
+    result = yield* readPcap(path, src, h, progress, classic);
+  }
+  progress.finish();
+  return result;
 }
 
 /** Calls onProgress at most every PROGRESS_EVERY_BYTES, and once at the end. */
@@ -204,22 +325,22 @@ function classicMagic(m: number): ClassicFormat | null {
   }
 }
 
-function readPcap(path: string, src: ByteSource, h: CaptureFileHandlers, progress: Progress, f: ClassicFormat): ReadResult {
+function* readPcap(path: string, src: ByteSource, h: CaptureFileHandlers, progress: Progress, f: ClassicFormat): Parser {
   const { le, nano, recordHeader } = f;
   let packets = 0;
   const stop = (what: string): ReadResult =>
     ({ packets, format: 'pcap', error: src.ioError ? `${path}: ${src.ioError}` : `${path}: truncated at byte ${src.offset()} (${what})` });
 
-  if (!src.need(24)) return stop(`the file header needs 24 bytes, ${src.available()} present`);
-  const snapLen = src.dv.getUint32(16, le);
-  const linkType = src.dv.getUint32(20, le) & 0xffff; // upper bits: FCS length and reserved flags
-  src.pos = 24;
+  if (!(src.has(24) || (yield 24))) return stop(`the file header needs 24 bytes, ${src.available()} present`);
+  const snapLen = src.dv.getUint32(src.pos + 16, le);
+  const linkType = src.dv.getUint32(src.pos + 20, le) & 0xffff; // upper bits: FCS length and reserved flags
+  src.pos += 24;
   h.onSection(0, []);
   h.onInterface(0, 0, { linkType, snapLen, tsResol: nano ? 9 : 6, tsOffsetSec: 0n, options: [] });
 
   const pkt: FilePacket = { section: 0, ifaceId: 0, linkType, tsTicks: 0n, tsNs: 0n, data: EMPTY, origLen: 0, options: null };
   for (;;) {
-    if (!src.need(recordHeader)) {
+    if (!(src.has(recordHeader) || (yield recordHeader))) {
       if (src.available() === 0 && !src.ioError) break;
       return stop(`record header needs ${recordHeader} bytes, ${src.available()} present`);
     }
@@ -230,10 +351,10 @@ function readPcap(path: string, src: ByteSource, h: CaptureFileHandlers, progres
     const capLen = dv.getUint32(p + 8, le);
     const origLen = dv.getUint32(p + 12, le);
     const recLen = recordHeader + capLen;
-    if (recLen > src.remaining() || !src.need(recLen)) {
+    if (recLen > src.remaining() || !(src.has(recLen) || (yield recLen))) {
       return stop(`record of ${capLen} captured bytes, ${Math.max(src.remaining() - recordHeader, 0)} left in the file`);
     }
-    p = src.pos; // need() may have moved the bytes
+    p = src.pos; // a refill may have moved the bytes
     if (nano) {
       // seconds * 1e9 passes 2^53: only BigInt arithmetic is exact here.
       pkt.tsTicks = BigInt(sec) * 1_000_000_000n + BigInt(frac);
@@ -248,6 +369,7 @@ function readPcap(path: string, src: ByteSource, h: CaptureFileHandlers, progres
     packets++;
     src.pos = p + recLen;
     progress.tick();
+    if (packets % PAUSE_CHECK_PACKETS === 0) yield 0;
   }
   return { packets, format: 'pcap', error: null };
 }
@@ -299,11 +421,12 @@ function ticksToNs(c: TickClock, ticks: bigint): bigint {
 // Assembles a little-endian pcapng timestamp (u32 high, u32 low) into one BigInt with a single allocation.
 const tsScratch = new DataView(new ArrayBuffer(8));
 
-function readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, progress: Progress): ReadResult {
+function* readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, progress: Progress): Parser {
   let packets = 0;
   let section = -1;
   let le = true;
   let clocks: TickClock[] = [];
+  let pausedAt = 0;
   const pkt: FilePacket = { section: 0, ifaceId: 0, linkType: -1, tsTicks: 0n, tsNs: 0n, data: EMPTY, origLen: 0, options: null };
   const stop = (at: number, what: string): ReadResult =>
     ({ packets, format: 'pcapng', error: src.ioError ? `${path}: ${src.ioError}` : `${path}: truncated at byte ${at} (${what})` });
@@ -324,7 +447,7 @@ function readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, progr
 
   for (;;) {
     const at = src.offset();
-    if (!src.need(8)) {
+    if (!(src.has(8) || (yield 8))) {
       if (src.available() === 0 && !src.ioError) break;
       return stop(at, `${src.available()} bytes left, too few for a block header`);
     }
@@ -333,7 +456,7 @@ function readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, progr
     const type = dv.getUint32(p, le);
     if (type === BLOCK_SHB) {
       // The section header fixes the byte order of everything up to the next one: read it before the length.
-      if (!src.need(12)) return stop(at, 'section header block cut short');
+      if (!(src.has(12) || (yield 12))) return stop(at, 'section header block cut short');
       p = src.pos;
       const magic = src.dv.getUint32(p + 8, true);
       if (magic === 0x1a2b3c4d) le = true;
@@ -344,7 +467,7 @@ function readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, progr
     dv = src.dv;
     const len = dv.getUint32(p + 4, le);
     if (len < 12 || (len & 3) !== 0) return stop(at, `block type ${hex(type)} has a bad length ${len}`);
-    if (len > src.remaining() || !src.need(len)) {
+    if (len > src.remaining() || !(src.has(len) || (yield len))) {
       return stop(at, `block type ${hex(type)} of ${len} bytes, ${Math.max(src.remaining(), 0)} left in the file`);
     }
     p = src.pos;
@@ -423,6 +546,10 @@ function readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, progr
     }
     src.pos = p + len;
     progress.tick();
+    if (packets % PAUSE_CHECK_PACKETS === 0 && packets !== pausedAt) {
+      pausedAt = packets;
+      yield 0;
+    }
   }
   return { packets, format: 'pcapng', error: null };
 }

@@ -13,12 +13,12 @@ export interface AnnotateCliOptions {
 }
 
 /** `ftpflow annotate IN -o OUT`: returns the exit code (0 ok, 1 the input ended early). */
-export function runAnnotate(input: string, o: AnnotateCliOptions, application: string): number {
+export async function runAnnotate(input: string, o: AnnotateCliOptions, application: string): Promise<number> {
   const ports = parsePortList(o.controlPorts);
   if (typeof ports === 'string') throw new FatalError('E_ARGS', `--control-ports: ${ports}`);
   const started = process.hrtime.bigint();
   const progress = createProgress(process.stderr, o.quiet === true);
-  const result = annotateFile({
+  const result = await annotateFile({
     input,
     output: o.output,
     engine: { controlPorts: ports, detectControl: o.detectControl === true },

@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no summary, no progress')
     .action(async (input: string, opts) => {
       const { runAnnotate } = await import('./annotate-command');
-      exitCode = runAnnotate(input, opts, `ftpflow ${version}`);
+      exitCode = await runAnnotate(input, opts, `ftpflow ${version}`);
     });
 
   program

@@ -11,8 +11,15 @@ import { decodeTcp } from './tcp';
 
 const PROTO_TCP = 6;
 
-/** IPv4 header at `at`. */
-export function decodeIPv4(b: Uint8Array, at: number): TcpPacket | NotTcp {
+/** Where an IPv4 packet's TCP segment lies (locateIPv4Tcp's answer; one shared record, read at once). */
+export const ipv4Span = { tcpAt: 0, end: 0, missing: 0 };
+
+/**
+ * Checks the IPv4 header at `at` and, for an unfragmented TCP packet, puts where its segment starts and
+ * ends in `ipv4Span`: null then, else why it is not one. Shared by decodeIPv4 and the engine's
+ * allocation-free peek (decode/tcp4-peek.ts), so both agree on what a segment is.
+ */
+export function locateIPv4Tcp(b: Uint8Array, at: number): NotTcp | null {
   const len = b.length;
   if (len - at < 20) return BAD_IP;
   const versionIhl = b[at]!;
@@ -29,7 +36,17 @@ export function decodeIPv4(b: Uint8Array, at: number): TcpPacket | NotTcp {
   if ((b[at + 6]! & 0x3f) !== 0 || b[at + 7]! !== 0) return IP_FRAGMENT;
   if (b[at + 9]! !== PROTO_TCP) return NOT_TCP;
   const end = announcedEnd < len ? announcedEnd : len;
-  return decodeTcp(b, 4, at + 12, at + headerLen, end, announcedEnd - end);
+  ipv4Span.tcpAt = at + headerLen;
+  ipv4Span.end = end;
+  ipv4Span.missing = announcedEnd - end;
+  return null;
+}
+
+/** IPv4 header at `at`. */
+export function decodeIPv4(b: Uint8Array, at: number): TcpPacket | NotTcp {
+  const notTcp = locateIPv4Tcp(b, at);
+  if (notTcp !== null) return notTcp;
+  return decodeTcp(b, 4, at + 12, ipv4Span.tcpAt, ipv4Span.end, ipv4Span.missing);
 }
 
 // IPv6 next-header values.

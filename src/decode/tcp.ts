@@ -14,10 +14,8 @@ import { BAD_TCP, type NotTcp, type TcpPacket } from './decoded';
 export function decodeTcp(
   b: Uint8Array, ipVersion: 4 | 6, addrAt: number, at: number, end: number, missing: number,
 ): TcpPacket | NotTcp {
-  if (end - at < 20) return BAD_TCP;
-  const headerLen = (b[at + 12]! >> 4) * 4;
-  // Data offset < 5 is malformed; past `end` means options cut off (by the IP length or the snaplen).
-  if (headerLen < 20 || at + headerLen > end) return BAD_TCP;
+  const headerLen = tcpHeaderLength(b, at, end);
+  if (headerLen < 0) return BAD_TCP;
   return {
     kind: 'tcp',
     ipVersion,
@@ -35,6 +33,14 @@ export function decodeTcp(
   };
 }
 
-function u32(b: Uint8Array, at: number): number {
+/** The TCP header's length, or -1 when it is malformed or cut off. */
+export function tcpHeaderLength(b: Uint8Array, at: number, end: number): number {
+  if (end - at < 20) return -1;
+  const headerLen = (b[at + 12]! >> 4) * 4;
+  // Data offset < 5 is malformed; past `end` means options cut off (by the IP length or the snaplen).
+  return headerLen < 20 || at + headerLen > end ? -1 : headerLen;
+}
+
+export function u32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }

@@ -1,5 +1,6 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { FtpSession } from './session';
+import { parseIPv4 } from '../core/ip';
 import { seqDiff } from '../core/seq';
 import type { FlowId } from './connection-index';
 import type { Confidence, Endpoint, SessionView, Setup } from './model';
@@ -70,6 +71,8 @@ export class DataConnection extends TrackedConnection {
   readonly kind = 'data';
   readonly toListener = new SequenceSpan();
   readonly toConnector = new SequenceSpan();
+  /** The listener's IPv4 address as a number (-1 for IPv6): the fast path tells directions apart by it. */
+  readonly listenerV4: number;
 
   constructor(
     flow: FlowId,
@@ -86,6 +89,8 @@ export class DataConnection extends TrackedConnection {
     readonly thirdParty: boolean,
   ) {
     super(flow, ordinal, now, firstFrame, first);
+    const v4 = parseIPv4(listener.ip);
+    this.listenerV4 = v4 ? ((v4[0]! << 24) | (v4[1]! << 16) | (v4[2]! << 8) | v4[3]!) >>> 0 : -1;
   }
 }
 

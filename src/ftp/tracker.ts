@@ -1,6 +1,7 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { Counters } from '../core/counters';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpPacket } from '../decode/decoded';
+import type { Tcp4Peek } from '../decode/tcp4-peek';
 import { ConnectionIndex, flowIdOfEndpoints, flowIdOfPacket, type FlowId } from './connection-index';
 import { DEFAULT_REASSEMBLY_LIMITS, type QueueBudget, type ReassemblyLimits } from '../reassembly/direction';
 import { ControlConnection, DataConnection, type Connection } from './connections';
@@ -218,6 +219,21 @@ export class FtpTracker implements SessionEvents {
       conn.noteClose((pkt.flags & TCP_FIN) !== 0, (pkt.flags & TCP_RST) !== 0, { ip: pkt.src, port: pkt.srcPort }, ts);
       if (wasOpen && conn.closedAt !== null && conn.kind === 'data') this.observer.onDataClosed?.(conn);
     }
+    return conn;
+  }
+
+  /**
+   * The fast path for the bulk of a capture: a packet of a data connection already tracked, without
+   * SYN, FIN or RST, between sweeps. Does what process() would do for it, with no decoded packet
+   * object; null means "not that case", and the caller takes the full path.
+   */
+  processDataFast(ts: TimestampNs, p: Tcp4Peek): DataConnection | null {
+    if ((p.flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0 || this.nextSweep === null || ts >= this.nextSweep) return null;
+    const conn = this.conns.getV4(p.srcV4 * 65536 + p.srcPort, p.dstV4 * 65536 + p.dstPort);
+    if (conn === undefined || conn.kind !== 'data') return null;
+    conn.lastSeen = ts;
+    const toListener = p.dstPort === conn.listener.port && p.dstV4 === conn.listenerV4;
+    (toListener ? conn.toListener : conn.toConnector).note(p.seq, false, p.payloadLen);
     return conn;
   }
 

@@ -17,6 +17,8 @@ export interface ChunkEncoderOptions {
    * is allocated after each hand-over.
    */
   handOver?: boolean;
+  /** With handOver: where the next chunk comes from (a pool of chunks the sink is done with). Default: a new one. */
+  nextChunk?: (bytes: number) => Buffer;
 }
 
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -26,11 +28,13 @@ export class PcapngChunkEncoder {
   private used = 0;
   private readonly chunkBytes: number;
   private readonly handOver: boolean;
+  private readonly nextChunk: (bytes: number) => Buffer;
 
   constructor(private readonly sink: ChunkSink, opts: ChunkEncoderOptions = {}) {
     this.chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.handOver = opts.handOver ?? false;
-    this.chunk = Buffer.allocUnsafeSlow(this.chunkBytes);
+    this.nextChunk = opts.nextChunk ?? ((bytes) => Buffer.allocUnsafeSlow(bytes));
+    this.chunk = this.nextChunk(this.chunkBytes);
   }
 
   /** Bytes encoded but not yet given to the sink. */
@@ -68,7 +72,7 @@ export class PcapngChunkEncoder {
     if (this.used === 0) return;
     const bytes = this.chunk.subarray(0, this.used);
     this.used = 0;
-    if (this.handOver) this.chunk = Buffer.allocUnsafeSlow(this.chunkBytes);
+    if (this.handOver) this.chunk = this.nextChunk(this.chunkBytes);
     this.sink(bytes);
   }
 }

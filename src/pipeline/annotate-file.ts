@@ -1,11 +1,11 @@
 import { COMMENT_PREFIX } from '../annotate/format';
-import { readCaptureFile, type CaptureFileHandlers } from '../capture/file-reader';
+import { readCaptureFileAsync, type CaptureFileHandlers } from '../capture/file-reader';
 import { FatalError } from '../core/errors';
 import type { Counters } from '../core/counters';
 import { encodeBlock, encodeIdb, encodeShb, encodeStringOption } from '../pcapng/encode';
 import { PcapngFileWriter } from '../pcapng/file-writer';
 import type { PcapngOption } from '../pcapng/model';
-import { DelayLine, mayStillChange, settled, type HeldFrame } from './delay-line';
+import { DelayLine, mayStillChange, type HeldFrame } from './delay-line';
 import { Engine, type EngineOptions } from './engine';
 import type { Connection } from '../ftp/connections';
 import { changedLate, commentNow, FinalTexts } from './labels';
@@ -46,10 +46,10 @@ export const OFFLINE_DELAY = { lookaheadNs: 5_000_000_000n, maxFrames: 200_000, 
  * the output is rewritten in two exact passes: pass 1 learns every connection's final facts, pass 2
  * writes. Memory stays flat in file size either way.
  */
-export function annotateFile(o: AnnotateFileOptions): AnnotateFileResult {
-  const single = writePass(o, 1, null);
+export async function annotateFile(o: AnnotateFileOptions): Promise<AnnotateFileResult> {
+  const single = await writePass(o, 1, null);
   if (single.counters.get('annotate.late_update') === 0) return single;
-  const exact = writePass(o, 2, learnFinalTexts(o));
+  const exact = await writePass(o, 2, await learnFinalTexts(o));
   exact.counters.inc('annotate.late_update', single.counters.get('annotate.late_update'));
   exact.counters.inc('annotate.exact_rewrite');
   return exact;
@@ -60,7 +60,7 @@ export function annotateFile(o: AnnotateFileOptions): AnnotateFileResult {
  * facts wait in the delay line, and comments that change after their first frame are counted
  * (annotate.late_update). With `exact` (the final texts pass 1 learnt): nothing waits.
  */
-function writePass(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts | null): AnnotateFileResult {
+async function writePass(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts | null): Promise<AnnotateFileResult> {
   const engine: Engine = new Engine(o.engine, exact ? {} : {
     onConnectionEnd: (c) => {
       if (changedLate(c)) engine.counters.inc('annotate.late_update');
@@ -68,12 +68,20 @@ function writePass(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts | null
   });
   const counters = engine.counters;
   const textFor = (c: Connection | null): string => (c === null ? '' : exact ? exact.textFor(c) : commentNow(c));
-  const writer = new PcapngFileWriter(o.output);
+  // Write-behind: the kernel's copy of each written chunk overlaps the work on the next one.
+  const writer = new PcapngFileWriter(o.output, { writeBehind: true });
+  const comment = ['']; // one reused array: the writer does not keep it
+  const write = (ifaceId: number, tsTicks: bigint, data: Uint8Array, origLen: number, options: PcapngOption[] | null, conn: Connection | null) => {
+    const text = textFor(conn);
+    if (text === '') return writer.writeEpb(ifaceId, tsTicks, data, origLen, options, NO_COMMENTS);
+    comment[0] = text;
+    writer.writeEpb(ifaceId, tsTicks, data, origLen, options, comment);
+  };
   const emit = (f: HeldFrame) => {
     if (f.block) return writer.writeBlock(f.block);
-    const text = textFor(f.conn);
-    writer.writeEpb(f.ifaceId, f.tsTicks, f.data, f.origLen, f.options, text === '' ? NO_COMMENTS : [text]);
+    write(f.ifaceId, f.tsTicks, f.data, f.origLen, f.options, f.conn);
   };
+  const staged: HeldFrame = { frameNo: 0, ts: 0n, data: NO_BYTES, origLen: 0, conn: null, arrivedMs: 0, ifaceId: 0, tsTicks: 0n, options: null, block: null };
   const delay = new DelayLine({ ...OFFLINE_DELAY }, emit, counters);
   let frameNo = 0;
   let lastTs = 0n;
@@ -96,27 +104,31 @@ function writePass(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts | null
       lastTs = pkt.tsNs;
       if (delay.heldFrames === 0 && (exact !== null || !mayStillChange(conn))) {
         // Nothing waits and this comment is final: write straight from the read buffer, no copy.
-        const text = textFor(conn);
-        writer.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, text === '' ? NO_COMMENTS : [text]);
+        write(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, conn);
         return;
       }
-      delay.push({
-        frameNo, ts: pkt.tsNs, data: pkt.data, origLen: pkt.origLen, conn, arrivedMs: 0,
-        ifaceId: pkt.ifaceId, tsTicks: pkt.tsTicks, options, block: null,
-      });
+      staged.frameNo = frameNo;
+      staged.ts = pkt.tsNs;
+      staged.data = pkt.data;
+      staged.origLen = pkt.origLen;
+      staged.conn = conn;
+      staged.ifaceId = pkt.ifaceId;
+      staged.tsTicks = pkt.tsTicks;
+      staged.options = options;
+      delay.push(staged);
       delay.releaseByPacketTime(pkt.tsNs);
-      delay.releaseWhile(settled);
+      delay.releaseSettled();
     },
   };
   // keepViews: held frames point into the read buffers, which are then never reused (no copies).
-  const r = readCaptureFile(o.input, handlers, { ...progress(o, pass), keepViews: true });
+  const r = await readCaptureFileAsync(o.input, handlers, { ...progress(o, pass), keepViews: true, pause: () => writer.pause() });
   if (r.error !== null && r.packets === 0) {
-    writer.close();
+    await writer.closeAsync();
     throw new FatalError('E_INPUT', r.error);
   }
   engine.finish();
   delay.releaseAll();
-  writer.close();
+  await writer.closeAsync();
   counters.inc('input.frames', frameNo);
   counters.inc('output.frames', frameNo);
   if (r.error !== null) counters.inc('input.truncated_record');
@@ -130,7 +142,7 @@ function blockItem(block: Uint8Array, ts: bigint): HeldFrame {
 const NO_BYTES = new Uint8Array(0);
 
 /** Pass 1 of the exact rewrite: runs the engine over the input and keeps the final texts. */
-function learnFinalTexts(o: AnnotateFileOptions): FinalTexts {
+async function learnFinalTexts(o: AnnotateFileOptions): Promise<FinalTexts> {
   let texts: FinalTexts | null = null;
   const engine = new Engine(o.engine, { onConnectionEnd: (c) => texts!.noteFinal(c) });
   texts = new FinalTexts(engine.counters);
@@ -145,7 +157,7 @@ function learnFinalTexts(o: AnnotateFileOptions): FinalTexts {
       if (conn) finalTexts.noteFirst(conn);
     },
   };
-  const r = readCaptureFile(o.input, handlers, progress(o, 1));
+  const r = await readCaptureFileAsync(o.input, handlers, progress(o, 1));
   if (r.error !== null && r.packets === 0) throw new FatalError('E_INPUT', r.error);
   engine.finish();
   return finalTexts;

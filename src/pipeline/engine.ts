@@ -1,6 +1,7 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import { Counters } from '../core/counters';
 import { decodeFrame } from '../decode/decode-frame';
+import { newTcp4Peek, peekTcp4 } from '../decode/tcp4-peek';
 import type { Connection } from '../ftp/connections';
 import { DEFAULT_TRACKER_LIMITS, FtpTracker, type SessionIdSource, type TrackerLimits, type TrackerObserver } from '../ftp/tracker';
 
@@ -22,6 +23,7 @@ export type InternalErrorLog = (frameNo: FrameNo, err: unknown) => void;
 export class Engine {
   readonly counters = new Counters();
   readonly tracker: FtpTracker;
+  private readonly peek = newTcp4Peek();
 
   constructor(options: EngineOptions, observer: TrackerObserver = {}, private readonly logError: InternalErrorLog = () => {}) {
     this.tracker = new FtpTracker(
@@ -34,6 +36,12 @@ export class Engine {
   /** The FTP connection this frame belongs to, or null. Never throws. */
   classify(frameNo: FrameNo, ts: TimestampNs, linkType: number, data: Uint8Array): Connection | null {
     try {
+      // Most frames of a capture belong to data connections already tracked: those take a path that
+      // builds no decoded object (same result, see FtpTracker.processDataFast).
+      if (peekTcp4(linkType, data, this.peek)) {
+        const fast = this.tracker.processDataFast(ts, this.peek);
+        if (fast !== null) return fast;
+      }
       const d = decodeFrame(linkType, data);
       if (d.kind !== 'tcp') {
         this.counters.inc(d.why);

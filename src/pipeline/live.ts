@@ -3,7 +3,7 @@ import type { Log } from '../core/log-file';
 import { encodeIsb } from '../pcapng/encode';
 import type { PcapngStreamWriter } from '../pcapng/stream-writer';
 import type { TrackerObserver } from '../ftp/tracker';
-import { DelayLine, settled, type HeldFrame } from './delay-line';
+import { DelayLine, type HeldFrame } from './delay-line';
 import { changedLate, commentNow } from './labels';
 import { Engine, type EngineOptions } from './engine';
 
@@ -123,14 +123,14 @@ export class LivePipeline {
     this.peakHeldFrames = Math.max(this.peakHeldFrames, this.delay.heldFrames);
     if (last !== null) this.delay.releaseByPacketTime(last);
     // Frames whose comment is final leave at once: the look-ahead only holds what may still change.
-    this.delay.releaseWhile(settled);
+    this.delay.releaseSettled();
     this.writer.flush();
   }
 
   private tick(): void {
     if (this.stopped) return;
     this.delay.releaseByArrival(Date.now() - Number(this.limits.lookaheadNs / 1_000_000n));
-    this.delay.releaseWhile(settled);
+    this.delay.releaseSettled();
     this.writer.flush();
   }
 

@@ -1,0 +1,44 @@
+/**
+ * The allocation-free look at a frame behind the engine's fast path: for an IPv4 TCP segment that the
+ * capture holds whole, its addresses, ports, sequence number, flags and payload length, written into a
+ * record the caller reuses. Anything else (IPv6, malformed, fragmented, cut by the snaplen) answers
+ * false and goes to decodeFrame, which says why. The checks are decodeIPv4's and decodeTcp's own.
+ */
+import { FAMILY_ANY, FAMILY_IPV4, locateNetwork, networkFamily, networkOffset } from './link-layer';
+import { ipv4Span, locateIPv4Tcp } from './network-layer';
+import { tcpHeaderLength, u32 } from './tcp';
+
+export interface Tcp4Peek {
+  srcV4: number;
+  dstV4: number;
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  flags: number;
+  payloadLen: number;
+}
+
+export function newTcp4Peek(): Tcp4Peek {
+  return { srcV4: 0, dstV4: 0, srcPort: 0, dstPort: 0, seq: 0, flags: 0, payloadLen: 0 };
+}
+
+export function peekTcp4(linkType: number, b: Uint8Array, out: Tcp4Peek): boolean {
+  const located = locateNetwork(linkType, b);
+  if (typeof located !== 'number') return false;
+  const at = networkOffset(located);
+  const family = networkFamily(located);
+  if (family !== FAMILY_IPV4 && !(family === FAMILY_ANY && at < b.length && b[at]! >> 4 === 4)) return false;
+  if (locateIPv4Tcp(b, at) !== null || ipv4Span.missing !== 0) return false;
+  const tcpAt = ipv4Span.tcpAt;
+  const end = ipv4Span.end;
+  const headerLen = tcpHeaderLength(b, tcpAt, end);
+  if (headerLen < 0) return false;
+  out.srcV4 = u32(b, at + 12);
+  out.dstV4 = u32(b, at + 16);
+  out.srcPort = (b[tcpAt]! << 8) | b[tcpAt + 1]!;
+  out.dstPort = (b[tcpAt + 2]! << 8) | b[tcpAt + 3]!;
+  out.seq = u32(b, tcpAt + 4);
+  out.flags = b[tcpAt + 13]!;
+  out.payloadLen = end - tcpAt - headerLen;
+  return true;
+}

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { FatalError } from '../core/errors';
 import { PcapngChunkEncoder } from './chunk-encoder';
+import { encodeEpb } from './encode';
 import type { PcapngOption } from './model';
 import { osErrorReason } from './os-error';
 
@@ -39,7 +40,7 @@ export class PcapngFileWriter {
     if (opts.writeBehind) {
       const queue = new WriteBehindQueue(fd, path, (n) => { this.written += n; });
       this.behind = queue;
-      this.encoder = new PcapngChunkEncoder((bytes) => queue.push(bytes), {
+      this.encoder = new PcapngChunkEncoder((bytes, endOfChunk) => queue.push(bytes, endOfChunk), {
         chunkBytes: BEHIND_CHUNK_BYTES, handOver: true, nextChunk: (n) => queue.chunk(n),
       });
     } else {
@@ -67,6 +68,30 @@ export class PcapngFileWriter {
   }
 
   /**
+   * Write-behind: reserves the place of a block not known yet; later blocks queue behind it until
+   * fillGap(). The caller must fill every gap (closeAsync waits for nothing else).
+   */
+  openGap(): OutputGap {
+    if (this.fd === null) throw new Error(`${this.path}: written after close`);
+    if (this.behind === null) throw new Error(`${this.path}: gaps need a write-behind writer`);
+    this.encoder.cut();
+    return this.behind.pushGap();
+  }
+
+  /** Encodes the Enhanced Packet Block that goes in `gap` (arguments as writeEpb). */
+  fillGap(
+    gap: OutputGap, ifaceId: number, tsTicks: bigint, data: Uint8Array, origLen: number,
+    options: readonly PcapngOption[] | null, comments: readonly string[],
+  ): void {
+    this.behind!.fill(gap, encodeEpb(ifaceId, tsTicks, data, origLen, options, comments));
+  }
+
+  /** Write-behind: bytes encoded or queued and not yet written (those behind an unfilled gap too). */
+  get queuedBytes(): number {
+    return this.encoder.pendingBytes + (this.behind?.bytes ?? 0);
+  }
+
+  /**
    * Write-behind: a promise to wait on while the queue is over its limit (it rejects with FatalError when a
    * write failed), or null to go on. Always null for a synchronous writer.
    */
@@ -90,7 +115,11 @@ export class PcapngFileWriter {
     if (this.fd === null) return;
     try {
       this.encoder.flush();
-      if (this.behind !== null) await this.behind.pause(0);
+      if (this.behind !== null) {
+        await this.behind.pause(0);
+        await this.behind.idle();
+        if (this.behind.bytes > 0) throw new Error(`${this.path}: closed with an output gap never filled`);
+      }
     } finally {
       if (this.behind !== null) await this.behind.idle();
       this.closeFd();
@@ -123,11 +152,31 @@ export class PcapngFileWriter {
 }
 
 /**
- * Chunks waiting to be written, in order, one write in flight at a time (so pipes and FIFOs work as well
- * as files). The first failed write stops the queue; pause() reports it.
+ * A place in a write-behind output whose block is not known yet (a frame whose comment may still
+ * change). Everything written after it waits behind it, in order, until fillGap() gives its bytes.
+ */
+export interface OutputGap {
+  readonly filled: boolean;
+}
+
+interface QueueEntry extends OutputGap {
+  bytes: Uint8Array | null;
+  filled: boolean;
+  /** The bytes end a chunk that may be reused once they are written. */
+  endOfChunk: boolean;
+}
+
+/** At most this many pieces go into one writev. */
+const MAX_PIECES_PER_WRITE = 64;
+
+/**
+ * Pieces waiting to be written, in order, one writev in flight at a time (so pipes and FIFOs work as
+ * well as files). An unfilled gap stops the writing until it is filled. The first failed write stops
+ * the queue; pause() reports it.
  */
 class WriteBehindQueue {
-  private readonly queue: Uint8Array[] = [];
+  private readonly queue: QueueEntry[] = [];
+  private head = 0;
   private queuedBytes = 0;
   private writing = false;
   private failure: FatalError | null = null;
@@ -136,22 +185,47 @@ class WriteBehindQueue {
 
   constructor(private readonly fd: number, private readonly path: string, private readonly onWritten: (n: number) => void) {}
 
+  /** Bytes queued, gaps' included once filled. */
+  get bytes(): number {
+    return this.queuedBytes;
+  }
+
   /** A chunk for the encoder: one already written, or a new one. */
   chunk(bytes: number): Buffer {
     const reused = this.pool.pop();
     return reused !== undefined && reused.length === bytes ? reused : Buffer.allocUnsafeSlow(bytes);
   }
 
-  push(bytes: Uint8Array): void {
+  push(bytes: Uint8Array, endOfChunk: boolean): void {
     if (this.failure !== null) return; // the producer hears of it at its next pause()
-    this.queue.push(bytes);
+    this.queue.push({ bytes, filled: true, endOfChunk });
     this.queuedBytes += bytes.length;
-    if (!this.writing) this.writeNext(0);
+    if (!this.writing) this.writeNext();
   }
 
+  pushGap(): OutputGap {
+    const gap: QueueEntry = { bytes: null, filled: false, endOfChunk: false };
+    if (this.failure === null) this.queue.push(gap);
+    return gap;
+  }
+
+  fill(gap: OutputGap, bytes: Uint8Array): void {
+    const entry = gap as QueueEntry;
+    if (entry.filled) throw new Error('an output gap filled twice');
+    entry.bytes = bytes;
+    entry.filled = true;
+    if (this.failure !== null) return;
+    this.queuedBytes += bytes.length;
+    if (!this.writing) this.writeNext();
+  }
+
+  /**
+   * A promise while more than `limit` bytes wait and the head can be written, null otherwise. Bytes held
+   * up behind an unfilled gap are the producer's to release (it fills the gap), so they never make it wait.
+   */
   pause(limit: number): Promise<void> | null {
     if (this.failure !== null) return Promise.reject(this.failure);
-    if (this.queuedBytes <= limit) return null;
+    if (this.queuedBytes <= limit || !this.writing) return null;
     return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() => this.pause(limit) ?? undefined);
   }
 
@@ -160,36 +234,64 @@ class WriteBehindQueue {
     while (this.writing) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
-  private writeNext(offset: number): void {
-    const bytes = this.queue[0];
-    if (bytes === undefined || this.failure !== null) {
+  private writeNext(): void {
+    const pieces: Uint8Array[] = [];
+    for (let i = this.head; i < this.queue.length && pieces.length < MAX_PIECES_PER_WRITE; i++) {
+      const e = this.queue[i]!;
+      if (!e.filled) break;
+      if (e.bytes!.length > 0) pieces.push(e.bytes!);
+    }
+    if (pieces.length === 0 || this.failure !== null) {
+      this.dropWritten(0);
       this.writing = false;
       this.wake();
       return;
     }
     this.writing = true;
-    fs.write(this.fd, bytes, offset, bytes.length - offset, null, (err, n) => {
+    fs.writev(this.fd, pieces, null, (err, n) => {
       if (err || n <= 0) {
         this.failure = new FatalError('E_OUTPUT', `${this.path}: ${err ? osErrorReason(err) : 'the OS accepted no bytes'}`);
         this.queue.length = 0;
+        this.head = 0;
         this.queuedBytes = 0;
         this.writing = false;
         this.wake();
         return;
       }
       this.onWritten(n);
-      if (offset + n < bytes.length) return this.writeNext(offset + n); // a short write: the rest of it
-      this.queue.shift();
-      this.queuedBytes -= bytes.length;
-      if (bytes instanceof Buffer && this.pool.length < BEHIND_POOL_CHUNKS && bytes.byteOffset === 0) {
-        this.pool.push(Buffer.from(bytes.buffer, 0, bytes.buffer.byteLength));
-      }
+      this.queuedBytes -= n;
+      this.dropWritten(n);
       this.wake();
-      this.writeNext(0);
+      this.writeNext();
     });
+  }
+
+  /** Takes `n` written bytes off the head entries (the last one partly, after a short write); reuses finished chunks. */
+  private dropWritten(n: number): void {
+    while (this.head < this.queue.length) {
+      const e = this.queue[this.head]!;
+      if (!e.filled) break;
+      const len = e.bytes!.length;
+      if (len > n) {
+        if (n > 0) e.bytes = e.bytes!.subarray(n);
+        break;
+      }
+      n -= len;
+      if (e.endOfChunk && this.pool.length < BEHIND_POOL_CHUNKS) {
+        const b = e.bytes!;
+        this.pool.push(Buffer.from(b.buffer, 0, b.buffer.byteLength));
+      }
+      this.queue[this.head++] = DONE;
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
   }
 
   private wake(): void {
     for (const w of this.waiters.splice(0)) w();
   }
 }
+
+const DONE: QueueEntry = { bytes: new Uint8Array(0), filled: true, endOfChunk: false };

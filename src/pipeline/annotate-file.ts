@@ -5,7 +5,8 @@ import type { Counters } from '../core/counters';
 import { encodeBlock, encodeIdb, encodeShb, encodeStringOption } from '../pcapng/encode';
 import { PcapngFileWriter } from '../pcapng/file-writer';
 import type { PcapngOption } from '../pcapng/model';
-import { DelayLine, mayStillChange, type HeldFrame } from './delay-line';
+import { mayStillChange } from './delay-line';
+import { GapLine } from './gap-line';
 import { Engine, type EngineOptions } from './engine';
 import type { Connection } from '../ftp/connections';
 import { changedLate, commentNow, FinalTexts } from './labels';
@@ -71,75 +72,48 @@ async function writePass(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts 
   // Write-behind: the kernel's copy of each written chunk overlaps the work on the next one.
   const writer = new PcapngFileWriter(o.output, { writeBehind: true });
   const comment = ['']; // one reused array: the writer does not keep it
-  const write = (ifaceId: number, tsTicks: bigint, data: Uint8Array, origLen: number, options: PcapngOption[] | null, conn: Connection | null) => {
-    const text = textFor(conn);
-    if (text === '') return writer.writeEpb(ifaceId, tsTicks, data, origLen, options, NO_COMMENTS);
-    comment[0] = text;
-    writer.writeEpb(ifaceId, tsTicks, data, origLen, options, comment);
-  };
-  const emit = (f: HeldFrame) => {
-    if (f.block) return writer.writeBlock(f.block);
-    write(f.ifaceId, f.tsTicks, f.data, f.origLen, f.options, f.conn);
-  };
-  const staged: HeldFrame = { frameNo: 0, ts: 0n, data: NO_BYTES, origLen: 0, conn: null, arrivedMs: 0, ifaceId: 0, tsTicks: 0n, options: null, block: null };
-  const delay = new DelayLine({ ...OFFLINE_DELAY }, emit, counters);
+  const waiting = new GapLine({ ...OFFLINE_DELAY }, writer, textFor, counters);
   let frameNo = 0;
-  let lastTs = 0n;
-  const hold = (block: Uint8Array) => delay.push(blockItem(block, lastTs));
   const handlers: CaptureFileHandlers = {
     onSection(_section, shbOptions) {
-      hold(encodeShb(withApplication(shbOptions, o.application)));
+      writer.writeBlock(encodeShb(withApplication(shbOptions, o.application)));
     },
     onInterface(_section, _id, iface) {
-      hold(encodeIdb(iface));
+      writer.writeBlock(encodeIdb(iface));
     },
     onOtherBlock(block) {
-      hold(encodeBlock(block.type, block.body));
+      writer.writeBlock(encodeBlock(block.type, block.body));
     },
     onPacket(pkt) {
       frameNo++;
       if (pkt.linkType < 0) counters.inc('input.interface_missing');
       const conn = engine.classify(frameNo, pkt.tsNs, pkt.linkType, pkt.data);
       const options = pkt.options === null ? null : withoutOurComments(pkt.options, counters);
-      lastTs = pkt.tsNs;
-      if (delay.heldFrames === 0 && (exact !== null || !mayStillChange(conn))) {
-        // Nothing waits and this comment is final: write straight from the read buffer, no copy.
-        write(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, conn);
-        return;
+      if (exact === null && mayStillChange(conn)) {
+        waiting.hold(pkt.tsNs, pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, conn);
+      } else {
+        // This comment is final: written now, straight from the read buffer (behind any gaps).
+        const text = textFor(conn);
+        comment[0] = text;
+        writer.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, text === '' ? NO_COMMENTS : comment);
       }
-      staged.frameNo = frameNo;
-      staged.ts = pkt.tsNs;
-      staged.data = pkt.data;
-      staged.origLen = pkt.origLen;
-      staged.conn = conn;
-      staged.ifaceId = pkt.ifaceId;
-      staged.tsTicks = pkt.tsTicks;
-      staged.options = options;
-      delay.push(staged);
-      delay.releaseByPacketTime(pkt.tsNs);
-      delay.releaseSettled();
+      waiting.afterPacket(pkt.tsNs);
     },
   };
-  // keepViews: held frames point into the read buffers, which are then never reused (no copies).
+  // keepViews: waiting frames point into the read buffers, which are then never reused (no copies).
   const r = await readCaptureFileAsync(o.input, handlers, { ...progress(o, pass), keepViews: true, pause: () => writer.pause() });
   if (r.error !== null && r.packets === 0) {
     await writer.closeAsync();
     throw new FatalError('E_INPUT', r.error);
   }
   engine.finish();
-  delay.releaseAll();
+  waiting.releaseAll();
   await writer.closeAsync();
   counters.inc('input.frames', frameNo);
   counters.inc('output.frames', frameNo);
   if (r.error !== null) counters.inc('input.truncated_record');
   return { frames: frameNo, format: r.format, counters, readError: r.error };
 }
-
-function blockItem(block: Uint8Array, ts: bigint): HeldFrame {
-  return { frameNo: 0, ts, data: NO_BYTES, origLen: 0, conn: null, arrivedMs: 0, ifaceId: 0, tsTicks: 0n, options: null, block };
-}
-
-const NO_BYTES = new Uint8Array(0);
 
 /** Pass 1 of the exact rewrite: runs the engine over the input and keeps the final texts. */
 async function learnFinalTexts(o: AnnotateFileOptions): Promise<FinalTexts> {

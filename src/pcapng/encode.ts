@@ -88,6 +88,29 @@ function utf8OptionBytes(text: string): Uint8Array {
   return full.subarray(0, cut);
 }
 
+/**
+ * The whole option list of a block whose only option is one comment (opt_comment, padding, endofopt),
+ * ready to copy: the annotator's common case, one copy per packet instead of an option-by-option write.
+ * Cached like optionText (same caps).
+ */
+const soleCommentCache = new Map<string, Uint8Array>();
+
+function soleCommentList(text: string): Uint8Array {
+  let list = soleCommentCache.get(text);
+  if (list === undefined) {
+    const value = optionText(text);
+    list = new Uint8Array(4 + pad4(value.length) + 4); // zero-filled: padding and endofopt
+    putU16(list, 0, OPT_COMMENT);
+    putU16(list, 2, value.length);
+    list.set(value, 4);
+    if (value.length <= COMMENT_CACHE_TEXT_BYTES) {
+      if (soleCommentCache.size >= COMMENT_CACHE_MAX) soleCommentCache.clear();
+      soleCommentCache.set(text, list);
+    }
+  }
+  return list;
+}
+
 /** UTF-8 length of `text` as an option value (see optionText). */
 export function utf8OptionLength(text: string): number {
   return optionText(text).length;
@@ -111,6 +134,7 @@ export function encodeCustomOption(code: number, pen: number, data: Uint8Array):
 
 /** Bytes an option list takes, with its endofopt; 0 for no options (then no endofopt is written either). */
 export function optionsSize(options: readonly PcapngOption[] | null, comments: readonly string[] = []): number {
+  if (comments.length === 1 && (options === null || options.length === 0)) return soleCommentList(comments[0]!).length;
   let n = 0;
   for (let i = 0; i < comments.length; i++) n += 4 + pad4(utf8OptionLength(comments[i]!));
   if (options) {
@@ -124,6 +148,11 @@ export function optionsSize(options: readonly PcapngOption[] | null, comments: r
 
 /** Writes comments (one opt_comment each), then options, then endofopt if anything was written. */
 function writeOptions(buf: Buffer, off: number, options: readonly PcapngOption[] | null, comments: readonly string[]): number {
+  if (comments.length === 1 && (options === null || options.length === 0)) {
+    const list = soleCommentList(comments[0]!);
+    buf.set(list, off);
+    return off + list.length;
+  }
   const start = off;
   for (let i = 0; i < comments.length; i++) {
     const text = optionText(comments[i]!);

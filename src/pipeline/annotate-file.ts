@@ -100,8 +100,7 @@ async function writePass(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts 
       waiting.afterPacket(pkt.tsNs);
     },
   };
-  // keepViews: waiting frames point into the read buffers, which are then never reused (no copies).
-  const r = await readCaptureFileAsync(o.input, handlers, { ...progress(o, pass), keepViews: true, pause: () => writer.pause() });
+  const r = await readCaptureFileAsync(o.input, handlers, { ...progress(o, pass), pause: () => writer.pause() });
   if (r.error !== null && r.packets === 0) {
     await writer.closeAsync();
     throw new FatalError('E_INPUT', r.error);

@@ -43,9 +43,12 @@ export class GapLine {
     return this.frames.length - this.head;
   }
 
-  /** Leaves a gap for this frame; `data` and `options` are kept as given until the gap is filled. */
+  /**
+   * Leaves a gap for this frame and keeps a copy of its bytes (few frames wait, and mostly small ones: a
+   * data connection's handshake before its command; the copy lets the reader reuse its buffers).
+   */
   hold(ts: TimestampNs, ifaceId: number, tsTicks: bigint, data: Uint8Array, origLen: number, options: PcapngOption[] | null, conn: Connection | null): void {
-    this.frames.push({ gap: this.writer.openGap(), time: Number(ts), ifaceId, tsTicks, data, origLen, options, conn });
+    this.frames.push({ gap: this.writer.openGap(), time: Number(ts), ifaceId, tsTicks, data: data.slice(), origLen, options, conn });
   }
 
   /** After each packet: fills the gaps whose time is up or whose comment is final, and keeps within the limits. */

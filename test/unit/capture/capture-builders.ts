@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCaptureFile, type ReadResult } from '../../../src/capture/file-reader';
+import { readCaptureFile, readCaptureFileAsync, type CaptureFileHandlers, type ReadResult } from '../../../src/capture/file-reader';
 import type { InterfaceDesc, OtherBlock, PcapngOption } from '../../../src/pcapng/model';
 
 /** A little byte writer in a chosen byte order (a growable array: test files reach tens of MiB). */
@@ -186,8 +186,27 @@ const optText = (o: PcapngOption) => ({ code: o.code, value: hex(o.value) });
 
 /** Reads `file` and keeps a copy of everything delivered. */
 export function collect(file: string): Collected {
-  const c: Collected = { result: { packets: 0, format: null, error: null }, sections: [], interfaces: [], packets: [], others: [], order: [] };
-  c.result = readCaptureFile(file, {
+  const c = emptyCollected();
+  c.result = readCaptureFile(file, collector(c));
+  return c;
+}
+
+/** collect() through the async driver (read-ahead, pauses every so many packets), with keepViews as asked. */
+export async function collectAsync(file: string, keepViews = false): Promise<Collected> {
+  const c = emptyCollected();
+  let pauses = 0;
+  // Every other pause waits a turn of the event loop, as a consumer with a full queue would.
+  const pause = () => (++pauses % 2 === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : null);
+  c.result = await readCaptureFileAsync(file, collector(c), { keepViews, pause });
+  return c;
+}
+
+function emptyCollected(): Collected {
+  return { result: { packets: 0, format: null, error: null }, sections: [], interfaces: [], packets: [], others: [], order: [] };
+}
+
+function collector(c: Collected): CaptureFileHandlers {
+  return {
     onSection(section, options) {
       c.sections.push({ section, options: options.map(optText) });
       c.order.push(`S${section}`);
@@ -207,8 +226,7 @@ export function collect(file: string): Collected {
       c.others.push(block);
       c.order.push(`B${block.type}`);
     },
-  });
-  return c;
+  };
 }
 
 /** A fresh temp folder, removed by the returned function. */

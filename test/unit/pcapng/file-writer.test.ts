@@ -213,3 +213,52 @@ describe('Wireshark reads what we write', () => {
     assert.match(out, /Number of stat entries = 1/);
   });
 });
+
+describe('write-behind writer with gaps', () => {
+  const idb: InterfaceDesc = { linkType: 1, snapLen: 65535, tsResol: 9, tsOffsetSec: 0n, options: [] };
+
+  test('the same file as the synchronous writer, with gaps filled out of order, across many chunks and writes', async () => {
+    // ~12 MB: several 2 MiB chunks, a pause() on the way; every 7th frame goes through a gap.
+    const frames = Array.from({ length: 9000 }, (_, i) => ({ ticks: T + BigInt(i), data: frame(i, 200 + (i * 37) % 1300), comments: i % 3 === 0 ? [`c${i}`] : [] }));
+    const syncFile = tmp.file('sync.pcapng');
+    const sync = new PcapngFileWriter(syncFile);
+    sync.writeBlock(encodeShb([]));
+    sync.writeBlock(encodeIdb(idb));
+    for (const f of frames) sync.writeEpb(0, f.ticks, f.data, f.data.length, null, f.comments);
+    sync.close();
+
+    const behindFile = tmp.file('behind.pcapng');
+    const w = new PcapngFileWriter(behindFile, { writeBehind: true });
+    w.writeBlock(encodeShb([]));
+    w.writeBlock(encodeIdb(idb));
+    const open: { gap: ReturnType<PcapngFileWriter['openGap']>; i: number }[] = [];
+    for (const [i, f] of frames.entries()) {
+      if (i % 7 === 0) open.push({ gap: w.openGap(), i });
+      else w.writeEpb(0, f.ticks, f.data, f.data.length, null, f.comments);
+      // Fill gaps late and newest first: the output must still be in frame order.
+      if (open.length === 5 || i === frames.length - 1) {
+        for (const g of open.reverse()) w.fillGap(g.gap, 0, frames[g.i]!.ticks, frames[g.i]!.data, frames[g.i]!.data.length, null, frames[g.i]!.comments);
+        open.length = 0;
+      }
+      const wait = w.pause();
+      if (wait) await wait;
+    }
+    await w.closeAsync();
+    assert.equal(fs.readFileSync(behindFile).equals(fs.readFileSync(syncFile)), true);
+    assert.equal(w.bytesWritten, fs.statSync(syncFile).size);
+  });
+
+  test('a gap never filled is a bug: closeAsync says so', async () => {
+    const w = new PcapngFileWriter(tmp.file('unfilled.pcapng'), { writeBehind: true });
+    w.writeBlock(encodeShb([]));
+    w.openGap();
+    w.writeBlock(encodeIdb(idb));
+    await assert.rejects(w.closeAsync(), /output gap never filled/);
+  });
+
+  test('a full device: one FatalError, from pause() or closeAsync()', async () => {
+    const w = new PcapngFileWriter('/dev/full', { writeBehind: true });
+    w.writeBlock(encodeShb([]));
+    await assert.rejects(w.closeAsync(), (err: unknown) => err instanceof FatalError && err.code === 'E_OUTPUT' && err.message === '/dev/full: no space left on device');
+  });
+});

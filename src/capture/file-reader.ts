@@ -39,12 +39,6 @@ export interface ReadResult {
 export interface ReadOptions {
   /** Called at most every ~16 MiB, and once at the end. bytesTotal is 0 when the size is unknown (a FIFO). */
   onProgress?(bytesDone: number, bytesTotal: number): void;
-  /**
-   * Keep every packet's `data` view valid after its callback: each refill reads into a fresh buffer
-   * instead of reusing the old one (one 4 MiB allocation per 4 MiB read, so a caller that holds frames
-   * for a while needs no per-frame copy).
-   */
-  keepViews?: boolean;
 }
 
 export interface AsyncReadOptions extends ReadOptions {
@@ -86,7 +80,7 @@ class ByteSource {
   /** A buffer no view points into, for the next read-ahead. */
   private spare: Uint8Array | null = null;
 
-  constructor(private readonly fd: number, readonly size: number, private readonly keepViews = false) {}
+  constructor(private readonly fd: number, readonly size: number) {}
 
   /** File offset of the parse position. */
   offset(): number {
@@ -134,7 +128,7 @@ class ByteSource {
       if (tail <= TAIL_ROOM_BYTES) {
         // The tail goes just before the new bytes: only the tail is copied, never the new bytes.
         into.set(this.buf.subarray(this.pos, this.filled), TAIL_ROOM_BYTES - tail);
-        if (!this.keepViews) this.spare = this.buf;
+        this.spare = this.buf; // views into it were valid only during their callbacks
         this.base += this.pos - (TAIL_ROOM_BYTES - tail);
         this.setBuffer(into);
         this.pos = TAIL_ROOM_BYTES - tail;
@@ -170,14 +164,14 @@ class ByteSource {
 
   /**
    * Moves the unread tail to the front of a buffer of at least `capacity` bytes: the same one, or a fresh
-   * one when it is too small or (keepViews) views may still point into it.
+   * one when it is too small.
    */
   private compact(capacity: number): void {
     const tail = this.filled - this.pos;
-    if (this.buf.length >= capacity && (this.pos === 0 || !this.keepViews)) {
+    if (this.buf.length >= capacity) {
       if (this.pos > 0) this.buf.copyWithin(0, this.pos, this.filled);
     } else {
-      const size = this.buf.length >= capacity ? this.buf.length : Math.max(capacity, this.buf.length * 2);
+      const size = Math.max(capacity, this.buf.length * 2);
       const fresh = freshBuffer(size);
       fresh.set(this.buf.subarray(this.pos, this.filled));
       this.setBuffer(fresh);
@@ -205,7 +199,7 @@ export function readCaptureFile(path: string, h: CaptureFileHandlers, opts: Read
   const input = openInput(path);
   if ('error' in input) return input;
   try {
-    const src = new ByteSource(input.fd, input.size, opts.keepViews === true);
+    const src = new ByteSource(input.fd, input.size);
     const parser = parseCapture(path, src, h, new Progress(src, opts.onProgress));
     let step = parser.next();
     while (!step.done) step = parser.next(step.value === 0 || src.refillSync(step.value));
@@ -222,7 +216,7 @@ export function readCaptureFile(path: string, h: CaptureFileHandlers, opts: Read
 export async function readCaptureFileAsync(path: string, h: CaptureFileHandlers, opts: AsyncReadOptions = {}): Promise<ReadResult> {
   const input = openInput(path);
   if ('error' in input) return input;
-  const src = new ByteSource(input.fd, input.size, opts.keepViews === true);
+  const src = new ByteSource(input.fd, input.size);
   try {
     const parser = parseCapture(path, src, h, new Progress(src, opts.onProgress));
     let step = parser.next();

@@ -31,6 +31,12 @@ export function formatIPv6(b: Uint8Array, off: number): string {
   return `${head}::${tail}`;
 }
 
+/** A dotted quad as an unsigned 32-bit number (cheap connection keys), or null when it is not one. */
+export function ipv4Number(text: string): number | null {
+  const b = parseIPv4(text);
+  return b === null ? null : ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+}
+
 /** Parses a dotted quad with every octet 0..255 (no leading '+', no empty parts). */
 export function parseIPv4(text: string): Uint8Array | null {
   const parts = text.split('.');

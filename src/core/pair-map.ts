@@ -33,14 +33,14 @@ export class PairMap<T> {
     }
   }
 
-  /** Sets the value (never undefined) of a pair. */
-  set(lo: number, hi: number, value: T): void {
+  /** Sets the value (never undefined) of a pair; true when the pair is new. */
+  set(lo: number, hi: number, value: T): boolean {
     const mask = this.mask;
     let i = slot(lo, hi, mask);
     for (; this.values[i] !== undefined; i = (i + 1) & mask) {
       if (this.lo[i] === lo && this.hi[i] === hi) {
         this.values[i] = value;
-        return;
+        return false;
       }
     }
     this.lo[i] = lo;
@@ -48,6 +48,7 @@ export class PairMap<T> {
     this.values[i] = value;
     this.count++;
     if (this.count * 2 > this.mask + 1) this.resize((this.mask + 1) * 2);
+    return true;
   }
 
   /** Removes a pair; true when it was there. */

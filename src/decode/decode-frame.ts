@@ -6,22 +6,30 @@
  * address lately) the address strings; every non-TCP answer is a shared frozen constant. Each layer
  * reads bytes directly (no DataView) and passes the next one offsets, not objects.
  */
-import { BAD_IP, type Decoded } from './decoded';
+import { BAD_IP, type Decoded, type NotTcp } from './decoded';
 import { FAMILY_IPV4, FAMILY_IPV6, locateNetwork, networkFamily, networkOffset } from './link-layer';
 import { decodeIPv4, decodeIPv6 } from './network-layer';
 
 export function decodeFrame(linkType: number, data: Uint8Array): Decoded {
+  const ip = locateIp(linkType, data);
+  if (typeof ip !== 'number') return ip;
+  const at = networkOffset(ip);
+  return networkFamily(ip) === FAMILY_IPV4 ? decodeIPv4(data, at) : decodeIPv6(data, at);
+}
+
+/**
+ * Where the IP header starts and which version it is (`offset * 8 + family`, family 4 or 6), or why
+ * there is none. Shared with the engine's allocation-free peek (tcp4-peek.ts).
+ */
+export function locateIp(linkType: number, data: Uint8Array): number | NotTcp {
   const located = locateNetwork(linkType, data);
   if (typeof located !== 'number') return located;
-  const at = networkOffset(located);
-  let family = networkFamily(located);
+  const family = networkFamily(located);
+  if (family === FAMILY_IPV4 || family === FAMILY_IPV6) return located;
   // Raw-IP link types say nothing: the version nibble decides. Where the link header did say,
   // decodeIPv4/decodeIPv6 check that the nibble agrees.
-  if (family !== FAMILY_IPV4 && family !== FAMILY_IPV6) {
-    if (at >= data.length) return BAD_IP;
-    family = data[at]! >> 4;
-  }
-  if (family === FAMILY_IPV4) return decodeIPv4(data, at);
-  if (family === FAMILY_IPV6) return decodeIPv6(data, at);
-  return BAD_IP;
+  const at = networkOffset(located);
+  if (at >= data.length) return BAD_IP;
+  const version = data[at]! >> 4;
+  return version === FAMILY_IPV4 || version === FAMILY_IPV6 ? at * 8 + version : BAD_IP;
 }

@@ -4,7 +4,8 @@
  * record the caller reuses. Anything else (IPv6, malformed, fragmented, cut by the snaplen) answers
  * false and goes to decodeFrame, which says why. The checks are decodeIPv4's and decodeTcp's own.
  */
-import { FAMILY_ANY, FAMILY_IPV4, locateNetwork, networkFamily, networkOffset } from './link-layer';
+import { locateIp } from './decode-frame';
+import { FAMILY_IPV4, networkFamily, networkOffset } from './link-layer';
 import { ipv4Span, locateIPv4Tcp } from './network-layer';
 import { tcpHeaderLength, u32 } from './tcp';
 
@@ -23,11 +24,9 @@ export function newTcp4Peek(): Tcp4Peek {
 }
 
 export function peekTcp4(linkType: number, b: Uint8Array, out: Tcp4Peek): boolean {
-  const located = locateNetwork(linkType, b);
-  if (typeof located !== 'number') return false;
-  const at = networkOffset(located);
-  const family = networkFamily(located);
-  if (family !== FAMILY_IPV4 && !(family === FAMILY_ANY && at < b.length && b[at]! >> 4 === 4)) return false;
+  const ip = locateIp(linkType, b);
+  if (typeof ip !== 'number' || networkFamily(ip) !== FAMILY_IPV4) return false;
+  const at = networkOffset(ip);
   if (locateIPv4Tcp(b, at) !== null || ipv4Span.missing !== 0) return false;
   const tcpAt = ipv4Span.tcpAt;
   const end = ipv4Span.end;

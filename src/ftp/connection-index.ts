@@ -1,4 +1,4 @@
-import { parseIPv4 } from '../core/ip';
+import { ipv4Number } from '../core/ip';
 import { PairMap } from '../core/pair-map';
 import { connKey } from '../decode/flow-key';
 import type { TcpPacket } from '../decode/decoded';
@@ -46,8 +46,7 @@ export class ConnectionIndex<T> {
       this.v6.set(id, value);
       return;
     }
-    if (this.v4.get(id.lo, id.hi) === undefined) this.count++;
-    this.v4.set(id.lo, id.hi, value);
+    if (this.v4.set(id.lo, id.hi, value)) this.count++;
   }
 
   delete(id: FlowId): void {
@@ -65,16 +64,12 @@ export function flowIdOfPacket(pkt: TcpPacket): FlowId {
 }
 
 export function flowIdOfEndpoints(a: Endpoint, b: Endpoint): FlowId {
-  const a4 = parseIPv4(a.ip);
-  const b4 = parseIPv4(b.ip);
-  if (a4 && b4) return numericId(v4Number(a4) * 65536 + a.port, v4Number(b4) * 65536 + b.port);
+  const a4 = ipv4Number(a.ip);
+  const b4 = ipv4Number(b.ip);
+  if (a4 !== null && b4 !== null) return numericId(a4 * 65536 + a.port, b4 * 65536 + b.port);
   return connKey(a.ip, a.port, b.ip, b.port);
 }
 
 function numericId(a: number, b: number): FlowId {
   return a <= b ? { lo: a, hi: b } : { lo: b, hi: a };
-}
-
-function v4Number(bytes: Uint8Array): number {
-  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
 }

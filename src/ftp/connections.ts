@@ -1,6 +1,6 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { FtpSession } from './session';
-import { parseIPv4 } from '../core/ip';
+import { ipv4Number } from '../core/ip';
 import { seqDiff } from '../core/seq';
 import type { FlowId } from './connection-index';
 import type { Confidence, Endpoint, SessionView, Setup } from './model';
@@ -89,8 +89,7 @@ export class DataConnection extends TrackedConnection {
     readonly thirdParty: boolean,
   ) {
     super(flow, ordinal, now, firstFrame, first);
-    const v4 = parseIPv4(listener.ip);
-    this.listenerV4 = v4 ? ((v4[0]! << 24) | (v4[1]! << 16) | (v4[2]! << 8) | v4[3]!) >>> 0 : -1;
+    this.listenerV4 = ipv4Number(listener.ip) ?? -1;
   }
 }
 

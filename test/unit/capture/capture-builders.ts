@@ -191,13 +191,13 @@ export function collect(file: string): Collected {
   return c;
 }
 
-/** collect() through the async driver (read-ahead, pauses every so many packets), with keepViews as asked. */
-export async function collectAsync(file: string, keepViews = false): Promise<Collected> {
+/** collect() through the async driver (read-ahead, pauses every so many packets). */
+export async function collectAsync(file: string): Promise<Collected> {
   const c = emptyCollected();
   let pauses = 0;
   // Every other pause waits a turn of the event loop, as a consumer with a full queue would.
   const pause = () => (++pauses % 2 === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : null);
-  c.result = await readCaptureFileAsync(file, collector(c), { keepViews, pause });
+  c.result = await readCaptureFileAsync(file, collector(c), { pause });
   return c;
 }
 

@@ -507,7 +507,6 @@ describe('the async driver (read-ahead)', () => {
     for (const file of files) {
       const sync = collect(file);
       assert.deepEqual(await collectAsync(file), sync, file);
-      assert.deepEqual(await collectAsync(file, true), sync, `${file} (keepViews)`);
     }
   });
 

@@ -17,7 +17,7 @@ describe('PairMap', () => {
       for (let step = 0; step < 20_000; step++) {
         const [lo, hi] = rng.pick(pool);
         if (rng.chance(0.55)) {
-          m.set(lo, hi, step);
+          assert.equal(m.set(lo, hi, step), !ref.has(key(lo, hi)));
           ref.set(key(lo, hi), step);
         } else {
           assert.equal(m.delete(lo, hi), ref.delete(key(lo, hi)));

@@ -70,7 +70,13 @@ describe('Lua fields plugin on real TShark', { skip }, () => {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpflow-lua-'));
   const capture = path.join(dir, 'commented.pcapng');
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // TShark with an empty home: a plugin the user installed (the README's first command does) must not
+  // load beside the -X one, nor make "without the plugin" untrue.
+  const clean = temporaryHome('lua-clean');
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    clean.remove();
+  });
 
   before(async () => {
     // Ten small TCP packets 10.0.0.2:50321 -> 10.0.0.1:21, each with a different payload.
@@ -91,7 +97,7 @@ describe('Lua fields plugin on real TShark', { skip }, () => {
 
   for (const [filter, want] of FILTERS) {
     it(`-X lua_script: ${filter} → frames ${want.join(',')}`, async () => {
-      assert.deepEqual(await frames(['-X', `lua_script:${PLUGIN}`, '-r', capture, '-Y', filter]), want);
+      assert.deepEqual(await frames(['-X', `lua_script:${PLUGIN}`, '-r', capture, '-Y', filter], clean.env), want);
     });
   }
 
@@ -99,7 +105,7 @@ describe('Lua fields plugin on real TShark', { skip }, () => {
     const fields = ['ftpflow.role', 'ftpflow.session', 'ftpflow.mode', 'ftpflow.method', 'ftpflow.cmd', 'ftpflow.arg',
       'ftpflow.dir', 'ftpflow.control', 'ftpflow.setup_frame', 'ftpflow.confidence'];
     const r = await run('tshark', ['-X', `lua_script:${PLUGIN}`, '-r', capture, '-Y', 'frame.number == 2 || frame.number == 5',
-      '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])], { timeoutMs: 60_000 });
+      '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])], { env: clean.env, timeoutMs: 60_000 });
     assert.deepEqual(r.stdout.trimEnd().split('\n'), [
       'data|3|passive|EPSV|RETR|pub/file one.iso|down|10.0.0.2:50321->10.0.0.1:21|1|exact',
       'data|4|passive|||say "hi" to C:\\dir||||', // no method, cmd, dir, control, setup_frame, confidence
@@ -107,7 +113,7 @@ describe('Lua fields plugin on real TShark', { skip }, () => {
   });
 
   it('without the plugin the fields do not exist (the filters above test the plugin, not a coincidence)', async () => {
-    const r = await run('tshark', ['-r', capture, '-Y', 'ftpflow.session == 3'], { timeoutMs: 60_000 });
+    const r = await run('tshark', ['-r', capture, '-Y', 'ftpflow.session == 3'], { env: clean.env, timeoutMs: 60_000 });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /not ftpflow\.session|"ftpflow\.session" is neither a field nor a protocol/);
   });

@@ -8,6 +8,7 @@ export interface AnnotateCliOptions {
   output: string;
   controlPorts: string;
   detectControl?: boolean;
+  threads?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -23,6 +24,7 @@ export async function runAnnotate(input: string, o: AnnotateCliOptions, applicat
     output: o.output,
     engine: { controlPorts: ports, detectControl: o.detectControl === true },
     application,
+    threads: o.threads === '1' ? 1 : o.threads === '2' ? 2 : 'auto',
     onProgress: progress.update,
   });
   progress.done();

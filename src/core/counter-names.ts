@@ -83,8 +83,10 @@ export const COUNTER_NAMES = {
   'annotate.labels_cap': 'labels not remembered between the two passes because the label table was full',
   'annotate.late_update': 'a comment changed after its connection\'s first frame had left the delay line',
   'annotate.exact_rewrite': 'offline: because of such a change the output was rewritten in two exact passes',
-  'delay.released_by_count': 'live: frames released early because the delay line hit its frame cap',
-  'delay.released_by_bytes': 'live: frames released early because the delay line hit its byte cap',
+  'delay.released_by_count': 'frames released early because the delay line hit its frame cap',
+  'delay.released_by_bytes': 'frames released early because the delay line hit its byte cap (offline: bytes waiting behind gaps)',
+  'delay.released_by_span': 'offline, two threads: frames released early because the writing thread could not get further behind the oldest gap',
+  'rewrite.comment_ids_peak': 'offline, two threads: most comment texts shared with the writing thread at once (one per live connection)',
 
 
   // sidecar daemon (logged every minute and at exit)

@@ -30,12 +30,7 @@ export class PcapngFileWriter {
 
   /** Opens (creates or truncates) `path`. Throws FatalError('E_OUTPUT') when it cannot. */
   constructor(readonly path: string, opts: FileWriterOptions = {}) {
-    let fd: number;
-    try {
-      fd = fs.openSync(path, 'w');
-    } catch (err) {
-      throw new FatalError('E_OUTPUT', `${path}: ${osErrorReason(err)}`);
-    }
+    const fd = openOutput(path);
     this.fd = fd;
     if (opts.writeBehind) {
       const queue = new WriteBehindQueue(fd, path, (n) => { this.written += n; });
@@ -148,6 +143,15 @@ export class PcapngFileWriter {
       throw new FatalError('E_OUTPUT', `${this.path}: ${osErrorReason(err)}`);
     }
     this.written += bytes.length;
+  }
+}
+
+/** Creates or truncates `path` for writing. Throws FatalError('E_OUTPUT') when it cannot. */
+export function openOutput(path: string): number {
+  try {
+    return fs.openSync(path, 'w');
+  } catch (err) {
+    throw new FatalError('E_OUTPUT', `${path}: ${osErrorReason(err)}`);
   }
 }
 

@@ -1,19 +1,21 @@
-import { COMMENT_PREFIX } from '../annotate/format';
-import { readCaptureFileAsync, type CaptureFileHandlers } from '../capture/file-reader';
+import * as fs from 'node:fs';
+import { readCaptureFileAsync, type CaptureFileHandlers, type ReadResult } from '../capture/file-reader';
+import type { CounterName } from '../core/counter-names';
 import { FatalError } from '../core/errors';
 import type { Counters } from '../core/counters';
-import { encodeBlock, encodeIdb, encodeShb, encodeStringOption } from '../pcapng/encode';
-import { PcapngFileWriter } from '../pcapng/file-writer';
-import type { PcapngOption } from '../pcapng/model';
+import { openOutput, PcapngFileWriter } from '../pcapng/file-writer';
 import { mayStillChange } from './delay-line';
-import { GapLine } from './gap-line';
+import { GapLine, WriterGaps } from './gap-line';
 import { Engine, type EngineOptions } from './engine';
 import type { Connection } from '../ftp/connections';
 import { changedLate, commentNow, FinalTexts } from './labels';
+import { ParallelRewriter } from './parallel-rewrite';
+import { copyThroughHandlers, NO_COMMENTS, withoutOurComments } from './rewrite-blocks';
 
-const OPT_COMMENT = 1;
-const SHB_USERAPPL = 4;
-const OUR_PREFIX = Buffer.from(`${COMMENT_PREFIX} `);
+/** `--threads`: 1, 2 (a second thread writes the output), or auto (2 for regular files of TWO_THREADS_MIN_BYTES or more). */
+export type ThreadChoice = 1 | 2 | 'auto';
+/** Below this size a second thread costs more to start than it saves. */
+export const TWO_THREADS_MIN_BYTES = 16 << 20;
 
 export interface AnnotateFileOptions {
   input: string;
@@ -21,6 +23,10 @@ export interface AnnotateFileOptions {
   engine: EngineOptions;
   /** Name written as the output's shb_userappl. */
   application: string;
+  /** Default 'auto'. Two threads need a regular file (it is read twice); otherwise one is used. */
+  threads?: ThreadChoice;
+  /** Two threads: frames in the decision ring (tests only: small rings wrap often). */
+  ringFrames?: number;
   onProgress?(pass: 1 | 2, bytesDone: number, bytesTotal: number): void;
 }
 
@@ -61,43 +67,60 @@ export async function annotateFile(o: AnnotateFileOptions): Promise<AnnotateFile
  * facts wait in the delay line, and comments that change after their first frame are counted
  * (annotate.late_update). With `exact` (the final texts pass 1 learnt): nothing waits.
  */
-async function writePass(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts | null): Promise<AnnotateFileResult> {
-  const engine: Engine = new Engine(o.engine, exact ? {} : {
+function writePass(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts | null): Promise<AnnotateFileResult> {
+  return useTwoThreads(o) ? writeTwoThreads(o, pass, exact) : writeOneThread(o, pass, exact);
+}
+
+function useTwoThreads(o: AnnotateFileOptions): boolean {
+  const choice = o.threads ?? 'auto';
+  if (choice === 1) return false;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(o.input);
+  } catch {
+    return false; // the reader says why in its own words
+  }
+  return st.isFile() && (choice === 2 || st.size >= TWO_THREADS_MIN_BYTES);
+}
+
+/** The engine of one write pass, and the text each frame carries. */
+function passEngine(o: AnnotateFileOptions, exact: FinalTexts | null, onEnd: (c: Connection) => void) {
+  const engine: Engine = new Engine(o.engine, {
     onConnectionEnd: (c) => {
-      if (changedLate(c)) engine.counters.inc('annotate.late_update');
+      if (exact === null && changedLate(c)) engine.counters.inc('annotate.late_update');
+      onEnd(c);
     },
   });
-  const counters = engine.counters;
   const textFor = (c: Connection | null): string => (c === null ? '' : exact ? exact.textFor(c) : commentNow(c));
+  return { engine, counters: engine.counters, textFor };
+}
+
+/** One thread reads, runs the engine and encodes; write-behind puts the kernel's copies on libuv's pool. */
+async function writeOneThread(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts | null): Promise<AnnotateFileResult> {
+  const { engine, counters, textFor } = passEngine(o, exact, () => {});
   // Write-behind: the kernel's copy of each written chunk overlaps the work on the next one.
   const writer = new PcapngFileWriter(o.output, { writeBehind: true });
   const comment = ['']; // one reused array: the writer does not keep it
-  const waiting = new GapLine({ ...OFFLINE_DELAY }, writer, textFor, counters);
+  const gaps = new WriterGaps(writer, OFFLINE_DELAY.maxBytes);
+  const waiting = new GapLine({ ...OFFLINE_DELAY }, gaps, textFor, counters);
   let frameNo = 0;
   const handlers: CaptureFileHandlers = {
-    onSection(_section, shbOptions) {
-      writer.writeBlock(encodeShb(withApplication(shbOptions, o.application)));
-    },
-    onInterface(_section, _id, iface) {
-      writer.writeBlock(encodeIdb(iface));
-    },
-    onOtherBlock(block) {
-      writer.writeBlock(encodeBlock(block.type, block.body));
-    },
+    ...copyThroughHandlers(writer, o.application),
     onPacket(pkt) {
       frameNo++;
       if (pkt.linkType < 0) counters.inc('input.interface_missing');
-      const conn = engine.classify(frameNo, pkt.tsNs, pkt.linkType, pkt.data);
+      const ts = pkt.tsNs;
+      const conn = engine.classify(frameNo, ts, pkt.linkType, pkt.data);
       const options = pkt.options === null ? null : withoutOurComments(pkt.options, counters);
       if (exact === null && mayStillChange(conn)) {
-        waiting.hold(pkt.tsNs, pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, conn);
+        waiting.hold(ts, gaps.open(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options), conn);
       } else {
         // This comment is final: written now, straight from the read buffer (behind any gaps).
         const text = textFor(conn);
         comment[0] = text;
         writer.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, text === '' ? NO_COMMENTS : comment);
       }
-      waiting.afterPacket(pkt.tsNs);
+      waiting.afterPacket(Number(ts));
     },
   };
   const r = await readCaptureFileAsync(o.input, handlers, { ...progress(o, pass), pause: () => writer.pause() });
@@ -108,6 +131,56 @@ async function writePass(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts 
   engine.finish();
   waiting.releaseAll();
   await writer.closeAsync();
+  return passResult(frameNo, r, counters);
+}
+
+/**
+ * Two threads: this one reads and runs the engine, and decides each frame's comment; the writing thread
+ * reads the file again and writes every frame with the comment decided for it (parallel-rewrite.ts).
+ * Same output as one thread, byte for byte.
+ */
+async function writeTwoThreads(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalTexts | null): Promise<AnnotateFileResult> {
+  let rewriter: ParallelRewriter | null = null;
+  const { engine, counters, textFor } = passEngine(o, exact, (c) => rewriter?.connectionEnded(c));
+  fs.closeSync(openOutput(o.output)); // an output that cannot be created fails here, as with one thread
+  const rw = new ParallelRewriter({ input: o.input, outputPath: o.output, application: o.application, counters, ringFrames: o.ringFrames });
+  rewriter = rw;
+  const waiting = new GapLine<number>({ ...OFFLINE_DELAY }, rw, textFor, counters);
+  let frameNo = 0;
+  const handlers: CaptureFileHandlers = {
+    onSection() {},
+    onInterface() {},
+    onOtherBlock() {},
+    onPacket(pkt) {
+      rw.startFrame(++frameNo);
+      if (pkt.linkType < 0) counters.inc('input.interface_missing');
+      const ts = pkt.tsNs;
+      const conn = engine.classify(frameNo, ts, pkt.linkType, pkt.data);
+      if (exact === null && mayStillChange(conn)) waiting.hold(ts, frameNo, conn);
+      else rw.decide(frameNo, conn, textFor(conn));
+      waiting.afterPacket(Number(ts));
+      rw.endFrame(waiting.oldest() ?? 0);
+    },
+  };
+  let r: ReadResult;
+  try {
+    r = await readCaptureFileAsync(o.input, handlers, { ...progress(o, pass), pause: () => rw.pause() });
+    engine.finish();
+    waiting.releaseAll();
+  } catch (err) {
+    await rw.abort();
+    throw err;
+  }
+  const written = await rw.finish(frameNo);
+  if (r.error !== null && r.packets === 0) throw new FatalError('E_INPUT', r.error);
+  if (written.frames !== frameNo) {
+    throw new FatalError('E_INPUT', `${o.input}: changed while it was read (${frameNo} frames, then ${written.frames})`);
+  }
+  for (const [name, n] of Object.entries(written.counters)) counters.inc(name as CounterName, n);
+  return passResult(frameNo, r, counters);
+}
+
+function passResult(frameNo: number, r: ReadResult, counters: Counters): AnnotateFileResult {
   counters.inc('input.frames', frameNo);
   counters.inc('output.frames', frameNo);
   if (r.error !== null) counters.inc('input.truncated_record');
@@ -134,29 +207,6 @@ async function learnFinalTexts(o: AnnotateFileOptions): Promise<FinalTexts> {
   if (r.error !== null && r.packets === 0) throw new FatalError('E_INPUT', r.error);
   engine.finish();
   return finalTexts;
-}
-
-const NO_COMMENTS: readonly string[] = [];
-
-/** Comments an earlier ftpflow run left: replaced, so that annotating twice gives the same file. */
-function withoutOurComments(options: PcapngOption[], counters: Counters): PcapngOption[] {
-  const kept = options.filter((opt) => !(opt.code === OPT_COMMENT && startsWith(opt.value, OUR_PREFIX)));
-  if (kept.length !== options.length) counters.inc('output.comments_replaced', options.length - kept.length);
-  return kept;
-}
-
-function startsWith(value: Uint8Array, prefix: Uint8Array): boolean {
-  if (value.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (value[i] !== prefix[i]) return false;
-  return true;
-}
-
-function withApplication(options: PcapngOption[], application: string): PcapngOption[] {
-  const old = options.find((opt) => opt.code === SHB_USERAPPL);
-  // "ftpflow X (from dumpcap …)": the original writer is kept once, however often the file is annotated.
-  const was = old ? Buffer.from(old.value).toString('utf8').replace(/^ftpflow \S+ \(from (.*)\)$/, '$1') : null;
-  const name = was && !/^ftpflow \S+$/.test(was) ? `${application} (from ${was})` : application;
-  return [...options.filter((opt) => opt.code !== SHB_USERAPPL), encodeStringOption(SHB_USERAPPL, name)];
 }
 
 function progress(o: AnnotateFileOptions, pass: 1 | 2) {

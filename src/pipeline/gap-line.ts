@@ -1,38 +1,46 @@
 import type { TimestampNs } from '../core/types';
+import type { CounterName } from '../core/counter-names';
 import type { Counters } from '../core/counters';
 import type { Connection } from '../ftp/connections';
 import type { OutputGap, PcapngFileWriter } from '../pcapng/file-writer';
 import type { PcapngOption } from '../pcapng/model';
 import { mayStillChange, type DelayLimits } from './delay-line';
 
-interface WaitingFrame {
-  gap: OutputGap;
-  /** Packet time as a double (ns): compared with cut-offs without a BigInt allocation. */
-  time: number;
-  ifaceId: number;
-  tsTicks: bigint;
-  data: Uint8Array;
-  origLen: number;
-  options: PcapngOption[] | null;
-  conn: Connection | null;
+/**
+ * Where the frames of a gap line go once their comment is settled. `T` is what the sink needs to find
+ * the frame's place again (a gap in the output and a copy of the frame, or just its frame number).
+ */
+export interface GapSink<T> {
+  /** The frame's comment is final ('' for none): write it or hand it on. */
+  fill(item: T, conn: Connection | null, text: string): void;
+  /**
+   * Non-null when what waits behind the gaps is over the sink's own limit (bytes queued behind them,
+   * frames since the oldest): the counter an early release is counted in. `oldest`: the oldest waiting.
+   */
+  overLimit(oldest: T): CounterName | null;
 }
 
 /**
  * The offline delay line. Clients such as curl open a data connection before they send RETR, so a
- * frame whose comment may still change (mayStillChange) leaves a gap in the output and waits here;
- * every other frame is written at once, behind the gaps (the write-behind queue keeps file order, so
- * nothing is reordered). A gap is filled, oldest first, when its frame's comment is final, when it has
- * waited the look-ahead in packet time, or early when too many frames or bytes wait behind gaps.
- * Only the few frames that must wait cost anything here; the bulk of a capture passes straight on.
+ * frame whose comment may still change (mayStillChange) leaves a gap and waits here; every other frame
+ * goes on at once, behind the gaps (the sink keeps file order, so nothing is reordered). A gap is filled,
+ * oldest first, when its frame's comment is final, when it has waited the look-ahead in packet time, or
+ * early when too many frames wait or the sink is over its limit. Only the few frames that must wait cost
+ * anything here; the bulk of a capture passes straight on.
  */
-export class GapLine {
-  private frames: WaitingFrame[] = [];
+export class GapLine<T> {
+  private items: T[] = [];
+  private conns: (Connection | null)[] = [];
+  /** Packet time as a double (ns): compared with cut-offs without a BigInt allocation. */
+  private times: number[] = [];
   private head = 0;
+  /** Packet time (ns, double) before which the oldest gap's time is up; +Infinity when none waits. */
+  private oldestDue = Number.POSITIVE_INFINITY;
   private readonly lookaheadNs: number;
 
   constructor(
     private readonly limits: DelayLimits,
-    private readonly writer: PcapngFileWriter,
+    private readonly sink: GapSink<T>,
     private readonly textFor: (conn: Connection | null) => string,
     private readonly counters: Counters,
   ) {
@@ -40,27 +48,36 @@ export class GapLine {
   }
 
   get waiting(): number {
-    return this.frames.length - this.head;
+    return this.items.length - this.head;
+  }
+
+  /** The oldest frame still waiting, or undefined. */
+  oldest(): T | undefined {
+    return this.waiting > 0 ? this.items[this.head] : undefined;
+  }
+
+  /** This frame waits for its comment. */
+  hold(ts: TimestampNs, item: T, conn: Connection | null): void {
+    const time = Number(ts);
+    if (this.waiting === 0) this.oldestDue = time + this.lookaheadNs;
+    this.items.push(item);
+    this.conns.push(conn);
+    this.times.push(time);
   }
 
   /**
-   * Leaves a gap for this frame and keeps a copy of its bytes (few frames wait, and mostly small ones: a
-   * data connection's handshake before its command; the copy lets the reader reuse its buffers).
+   * After each packet: fills the gaps whose time is up or whose comment is final, and keeps within the
+   * limits. `nowNs` is the packet time as a double (the caller converts it once per packet).
    */
-  hold(ts: TimestampNs, ifaceId: number, tsTicks: bigint, data: Uint8Array, origLen: number, options: PcapngOption[] | null, conn: Connection | null): void {
-    this.frames.push({ gap: this.writer.openGap(), time: Number(ts), ifaceId, tsTicks, data: data.slice(), origLen, options, conn });
-  }
-
-  /** After each packet: fills the gaps whose time is up or whose comment is final, and keeps within the limits. */
-  afterPacket(now: TimestampNs): void {
-    if (this.waiting === 0) return;
-    const cutoff = Number(now) - this.lookaheadNs;
+  afterPacket(nowNs: number): void {
     while (this.waiting > 0) {
-      const f = this.frames[this.head]!;
-      if (f.time <= cutoff || !mayStillChange(f.conn)) this.fillOldest(null);
+      if (nowNs >= this.oldestDue || !mayStillChange(this.conns[this.head]!)) this.fillOldest(null);
       else if (this.waiting > this.limits.maxFrames) this.fillOldest('delay.released_by_count');
-      else if (this.writer.queuedBytes > this.limits.maxBytes) this.fillOldest('delay.released_by_bytes');
-      else break;
+      else {
+        const over = this.sink.overLimit(this.items[this.head]!);
+        if (over === null) break;
+        this.fillOldest(over);
+      }
     }
   }
 
@@ -69,16 +86,51 @@ export class GapLine {
     while (this.waiting > 0) this.fillOldest(null);
   }
 
-  private fillOldest(early: 'delay.released_by_count' | 'delay.released_by_bytes' | null): void {
-    const f = this.frames[this.head]!;
-    this.frames[this.head++] = undefined as unknown as WaitingFrame; // let the bytes go
-    if (this.head > 4096 && this.head * 2 > this.frames.length) {
-      this.frames = this.frames.slice(this.head);
-      this.head = 0;
-    }
+  private fillOldest(early: CounterName | null): void {
+    const i = this.head++;
+    const item = this.items[i]!;
+    const conn = this.conns[i]!;
+    this.items[i] = undefined as unknown as T; // let the frame's bytes go
+    this.conns[i] = null;
+    if (this.head > 4096 && this.head * 2 > this.items.length) this.compact();
+    this.oldestDue = this.waiting > 0 ? this.times[this.head]! + this.lookaheadNs : Number.POSITIVE_INFINITY;
     if (early) this.counters.inc(early);
-    const text = this.textFor(f.conn);
+    this.sink.fill(item, conn, this.textFor(conn));
+  }
+
+  private compact(): void {
+    this.items = this.items.slice(this.head);
+    this.conns = this.conns.slice(this.head);
+    this.times = this.times.slice(this.head);
+    this.head = 0;
+  }
+}
+
+/** A frame of the one-thread path waiting in its output gap, with a copy of its bytes. */
+export interface GapFrame {
+  gap: OutputGap;
+  ifaceId: number;
+  tsTicks: bigint;
+  data: Uint8Array;
+  origLen: number;
+  options: PcapngOption[] | null;
+}
+
+/** The one-thread path's sink: gaps in a write-behind output, limited by the bytes queued behind them. */
+export class WriterGaps implements GapSink<GapFrame> {
+  constructor(private readonly writer: PcapngFileWriter, private readonly maxBytes: number) {}
+
+  /** Leaves a gap for this frame and keeps a copy of its bytes (the reader reuses its buffers). */
+  open(ifaceId: number, tsTicks: bigint, data: Uint8Array, origLen: number, options: PcapngOption[] | null): GapFrame {
+    return { gap: this.writer.openGap(), ifaceId, tsTicks, data: data.slice(), origLen, options };
+  }
+
+  fill(f: GapFrame, _conn: Connection | null, text: string): void {
     this.writer.fillGap(f.gap, f.ifaceId, f.tsTicks, f.data, f.origLen, f.options, text === '' ? NO_COMMENTS : [text]);
+  }
+
+  overLimit(_oldest: GapFrame): CounterName | null {
+    return this.writer.queuedBytes > this.maxBytes ? 'delay.released_by_bytes' : null;
   }
 }
 

@@ -1,0 +1,78 @@
+/**
+ * The writing thread of the two-thread offline path: reads the input a second time (the page cache has
+ * it) with the same parser as the deciding thread, so frame N here is frame N there, and writes each
+ * frame with the comment the deciding thread decided for it (decision-channel.ts). Copying and encoding
+ * a gigabyte of packets is about half the work of an annotation; here it runs beside the engine.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { readCaptureFile } from '../capture/file-reader';
+import { Counters } from '../core/counters';
+import { FatalError } from '../core/errors';
+import { PcapngFileWriter } from '../pcapng/file-writer';
+import { DecisionReceiver, StopRequested, type ChannelMemory } from './decision-channel';
+import { copyThroughHandlers, NO_COMMENTS, withoutOurComments } from './rewrite-blocks';
+
+export interface RewriteJob {
+  input: string;
+  /** The output (the deciding thread has already checked that it can be created). */
+  outputPath: string;
+  application: string;
+  memory: ChannelMemory;
+  texts: MessagePort;
+}
+
+export type RewriteOutcome =
+  | { kind: 'done'; frames: number; readError: string | null; counters: Record<string, number> }
+  | { kind: 'fatal'; code: FatalError['code']; message: string }
+  | { kind: 'stopped' };
+
+/** Ends the read when the decider's input had fewer frames (the file grew in between). */
+class PastTheDecidersEnd extends Error {}
+
+export function rewrite(job: RewriteJob): RewriteOutcome {
+  const counters = new Counters();
+  const decisions = new DecisionReceiver(job.memory, job.texts);
+  let writer: PcapngFileWriter | null = null;
+  try {
+    writer = new PcapngFileWriter(job.outputPath);
+    const out = writer;
+    const comment = ['']; // one reused array: the writer does not keep it
+    let frame = 0;
+    let readError: string | null = null;
+    try {
+      const r = readCaptureFile(job.input, {
+        ...copyThroughHandlers(out, job.application),
+        onPacket(pkt) {
+          const text = decisions.commentOf(frame + 1);
+          if (text === null) throw new PastTheDecidersEnd();
+          frame++;
+          const options = pkt.options === null ? null : withoutOurComments(pkt.options, counters);
+          comment[0] = text;
+          out.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, text === '' ? NO_COMMENTS : comment);
+          decisions.written(frame);
+        },
+      });
+      readError = r.error;
+    } catch (err) {
+      if (!(err instanceof PastTheDecidersEnd)) throw err;
+    }
+    writer.close();
+    return { kind: 'done', frames: frame, readError, counters: counters.snapshot() };
+  } catch (err) {
+    if (err instanceof StopRequested) return { kind: 'stopped' };
+    if (err instanceof FatalError) return { kind: 'fatal', code: err.code, message: err.message };
+    throw err;
+  } finally {
+    try {
+      writer?.close();
+    } catch {
+      // the first failure is the one reported
+    }
+    decisions.gone();
+  }
+}
+
+if (parentPort !== null && (workerData as { ftpflowRewrite?: RewriteJob } | null)?.ftpflowRewrite) {
+  const outcome = rewrite((workerData as { ftpflowRewrite: RewriteJob }).ftpflowRewrite);
+  parentPort.postMessage(outcome);
+}

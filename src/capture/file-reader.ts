@@ -332,7 +332,9 @@ function* readPcap(path: string, src: ByteSource, h: CaptureFileHandlers, progre
   h.onSection(0, []);
   h.onInterface(0, 0, { linkType, snapLen, tsResol: nano ? 9 : 6, tsOffsetSec: 0n, options: [] });
 
-  const pkt: FilePacket = { section: 0, ifaceId: 0, linkType, tsTicks: 0n, tsNs: 0n, data: EMPTY, origLen: 0, options: null };
+  const pkt = new ReadPacket();
+  pkt.linkType = linkType;
+  pkt.stamp = nano ? Stamp.PcapNano : Stamp.PcapMicro;
   for (;;) {
     if (!(src.has(recordHeader) || (yield recordHeader))) {
       if (src.available() === 0 && !src.ioError) break;
@@ -349,15 +351,11 @@ function* readPcap(path: string, src: ByteSource, h: CaptureFileHandlers, progre
       return stop(`record of ${capLen} captured bytes, ${Math.max(src.remaining() - recordHeader, 0)} left in the file`);
     }
     p = src.pos; // a refill may have moved the bytes
-    if (nano) {
-      // seconds * 1e9 passes 2^53: only BigInt arithmetic is exact here.
-      pkt.tsTicks = BigInt(sec) * 1_000_000_000n + BigInt(frac);
-      pkt.tsNs = pkt.tsTicks;
-    } else {
-      pkt.tsTicks = BigInt(sec * 1_000_000 + frac); // < 2^53: exact as a double
-      pkt.tsNs = pkt.tsTicks * 1000n;
-    }
-    pkt.data = src.buf.subarray(p + recordHeader, p + recLen);
+    pkt.stampA = sec;
+    pkt.stampB = frac;
+    pkt.buffer = src.buf;
+    pkt.offset = p + recordHeader;
+    pkt.capLen = capLen;
     pkt.origLen = origLen;
     h.onPacket(pkt);
     packets++;
@@ -415,24 +413,108 @@ function ticksToNs(c: TickClock, ticks: bigint): bigint {
 // Assembles a little-endian pcapng timestamp (u32 high, u32 low) into one BigInt with a single allocation.
 const tsScratch = new DataView(new ArrayBuffer(8));
 
+const TWO_POW_32 = 4294967296;
+
+/** Which raw timestamp a packet holds: pcap seconds and µs or ns fraction, pcapng tick words, none (SPB). */
+const enum Stamp { PcapMicro, PcapNano, Pcapng, None }
+
+/**
+ * The packet object the parsers fill in place (one per read). Raw numbers only: the view and the BigInts
+ * are made when a consumer asks for them, so a consumer that needs neither pays for neither.
+ */
+class ReadPacket implements FilePacket {
+  section = 0;
+  ifaceId = 0;
+  linkType = -1;
+  buffer: Uint8Array = EMPTY;
+  offset = 0;
+  capLen = 0;
+  origLen = 0;
+  options: PcapngOption[] | null = null;
+  stamp = Stamp.None;
+  /** PcapMicro/PcapNano: seconds; Pcapng: high tick word. */
+  stampA = 0;
+  /** PcapMicro/PcapNano: fraction; Pcapng: low tick word. */
+  stampB = 0;
+  clock: TickClock = UNDECLARED;
+
+  get data(): Uint8Array {
+    return this.buffer.subarray(this.offset, this.offset + this.capLen);
+  }
+
+  get tsHigh(): number {
+    switch (this.stamp) {
+      case Stamp.PcapMicro: return Math.floor(this.micros() / TWO_POW_32);
+      case Stamp.PcapNano: return Number(this.tsTicks >> 32n);
+      case Stamp.Pcapng: return this.stampA;
+      default: return 0;
+    }
+  }
+
+  get tsLow(): number {
+    switch (this.stamp) {
+      case Stamp.PcapMicro: return this.micros() % TWO_POW_32;
+      case Stamp.PcapNano: return Number(this.tsTicks & 0xffffffffn);
+      case Stamp.Pcapng: return this.stampB;
+      default: return 0;
+    }
+  }
+
+  get tsTicks(): bigint {
+    switch (this.stamp) {
+      case Stamp.PcapMicro: return BigInt(this.micros());
+      // seconds * 1e9 passes 2^53: only BigInt arithmetic is exact here.
+      case Stamp.PcapNano: return BigInt(this.stampA) * 1_000_000_000n + BigInt(this.stampB);
+      case Stamp.Pcapng:
+        tsScratch.setUint32(0, this.stampB, true);
+        tsScratch.setUint32(4, this.stampA, true);
+        return tsScratch.getBigUint64(0, true);
+      default: return 0n;
+    }
+  }
+
+  get tsNs(): bigint {
+    switch (this.stamp) {
+      case Stamp.PcapMicro: return BigInt(this.micros()) * 1000n;
+      case Stamp.PcapNano: return this.tsTicks;
+      case Stamp.Pcapng: return ticksToNs(this.clock, this.tsTicks);
+      default: return 0n;
+    }
+  }
+
+  /** pcap µs ticks: below 2^53, exact as a double. */
+  private micros(): number {
+    return this.stampA * 1_000_000 + this.stampB;
+  }
+}
+
 function* readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, progress: Progress): Parser {
   let packets = 0;
   let section = -1;
   let le = true;
   let clocks: TickClock[] = [];
   let pausedAt = 0;
-  const pkt: FilePacket = { section: 0, ifaceId: 0, linkType: -1, tsTicks: 0n, tsNs: 0n, data: EMPTY, origLen: 0, options: null };
+  const pkt = new ReadPacket();
   const stop = (at: number, what: string): ReadResult =>
     ({ packets, format: 'pcapng', error: src.ioError ? `${path}: ${src.ioError}` : `${path}: truncated at byte ${at} (${what})` });
 
-  const deliver = (ifaceId: number, ticks: bigint, hasTime: boolean, dataStart: number, capLen: number, origLen: number, options: PcapngOption[] | null): void => {
+  /** `tsAt`: where the block's two timestamp words are, or -1 for none (SPB). */
+  const deliver = (ifaceId: number, dv: DataView, tsAt: number, dataStart: number, capLen: number, origLen: number, options: PcapngOption[] | null): void => {
     const c = clocks[ifaceId] ?? UNDECLARED;
     pkt.section = section;
     pkt.ifaceId = ifaceId;
     pkt.linkType = c.linkType;
-    pkt.tsTicks = ticks;
-    pkt.tsNs = hasTime ? ticksToNs(c, ticks) : 0n;
-    pkt.data = src.buf.subarray(dataStart, dataStart + capLen);
+    pkt.clock = c;
+    if (tsAt < 0) pkt.stamp = Stamp.None;
+    else {
+      // High word first, then low, each in the section's byte order.
+      pkt.stamp = Stamp.Pcapng;
+      pkt.stampA = dv.getUint32(tsAt, le);
+      pkt.stampB = dv.getUint32(tsAt + 4, le);
+    }
+    pkt.buffer = src.buf;
+    pkt.offset = dataStart;
+    pkt.capLen = capLen;
     pkt.origLen = origLen;
     pkt.options = options;
     h.onPacket(pkt);
@@ -510,7 +592,7 @@ function* readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, prog
         if (capLen > len - 32) return stop(at, `enhanced packet block of ${len} bytes cannot hold ${capLen} captured bytes`);
         const optStart = p + 28 + pad4(capLen);
         const options = optStart < bodyEnd ? readOptions(buf, optStart, bodyEnd, le, BLOCK_EPB) : null;
-        deliver(dv.getUint32(p + 8, le), readTicks(dv, p + 12, le), true, p + 28, capLen, dv.getUint32(p + 24, le), options);
+        deliver(dv.getUint32(p + 8, le), dv, p + 12, p + 28, capLen, dv.getUint32(p + 24, le), options);
         break;
       }
       case BLOCK_SPB: {
@@ -520,7 +602,7 @@ function* readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, prog
         let capLen = Math.min(origLen, len - 16);
         const snap = clocks[0]?.snapLen ?? 0;
         if (snap > 0 && snap < capLen) capLen = snap;
-        deliver(0, 0n, false, p + 12, capLen, origLen, null);
+        deliver(0, dv, -1, p + 12, capLen, origLen, null);
         break;
       }
       case BLOCK_OPB: {
@@ -529,7 +611,7 @@ function* readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, prog
         if (capLen > len - 32) return stop(at, `packet block of ${len} bytes cannot hold ${capLen} captured bytes`);
         const optStart = p + 28 + pad4(capLen);
         const options = optStart < bodyEnd ? readOptions(buf, optStart, bodyEnd, le, BLOCK_OPB) : null;
-        deliver(dv.getUint16(p + 8, le), readTicks(dv, p + 12, le), true, p + 28, capLen, dv.getUint32(p + 24, le), options);
+        deliver(dv.getUint16(p + 8, le), dv, p + 12, p + 28, capLen, dv.getUint32(p + 24, le), options);
         break;
       }
       default: {
@@ -548,10 +630,3 @@ function* readPcapng(path: string, src: ByteSource, h: CaptureFileHandlers, prog
   return { packets, format: 'pcapng', error: null };
 }
 
-/** A pcapng timestamp (u32 high, u32 low, in the section's order) as one BigInt. */
-function readTicks(dv: DataView, off: number, le: boolean): bigint {
-  if (!le) return dv.getBigUint64(off, false); // big-endian high then low is one big-endian u64
-  tsScratch.setUint32(0, dv.getUint32(off + 4, true), true);
-  tsScratch.setUint32(4, dv.getUint32(off, true), true);
-  return tsScratch.getBigUint64(0, true);
-}

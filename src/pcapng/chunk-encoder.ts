@@ -2,7 +2,7 @@
  * Encodes pcapng blocks into a large chunk and hands full chunks to a sink. The sink decides where
  * bytes go (a file with writeSync, a FIFO with backpressure); the encoding never changes.
  */
-import { encodeEpb, encodeEpbInto, epbSize } from './encode';
+import { BLOCK_EPB, encodeEpb, encodeEpbInto, epbSize, pad4, type OptionList } from './encode';
 import type { PcapngOption } from './model';
 
 /**
@@ -29,6 +29,9 @@ export const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 export class PcapngChunkEncoder {
   private chunk: Buffer;
+  /** The chunk as little-endian fields and as 32-bit words (null when its offset is not 4-aligned). */
+  private view: DataView;
+  private words: Uint32Array | null;
   private used = 0;
   /** Where the bytes not yet handed over start (after a cut()). */
   private cutAt = 0;
@@ -41,6 +44,8 @@ export class PcapngChunkEncoder {
     this.handOver = opts.handOver ?? false;
     this.nextChunk = opts.nextChunk ?? ((bytes) => Buffer.allocUnsafeSlow(bytes));
     this.chunk = this.nextChunk(this.chunkBytes);
+    this.view = new DataView(this.chunk.buffer, this.chunk.byteOffset, this.chunk.length);
+    this.words = wordsOf(this.chunk);
   }
 
   /** Bytes encoded but not yet given to the sink. */
@@ -74,6 +79,44 @@ export class PcapngChunkEncoder {
   }
 
   /**
+   * An Enhanced Packet Block from raw parts: the timestamp's two words, the packet's place in a read
+   * buffer, and an option list made once (commentOptionList). The same bytes as writeEpb with the same
+   * facts, without a view, a BigInt or an option-by-option write per packet.
+   */
+  writeEpbRaw(
+    ifaceId: number, tsHigh: number, tsLow: number, src: Uint8Array, srcOffset: number, capLen: number, origLen: number,
+    options: OptionList,
+  ): void {
+    const padded = pad4(capLen);
+    const total = 32 + padded + options.bytes.length;
+    if (total > this.chunkBytes - this.used) this.flush();
+    if (total > this.chunkBytes) {
+      const block = Buffer.alloc(total);
+      writeEpbFields(new DataView(block.buffer, block.byteOffset, total), 0, total, ifaceId, tsHigh, tsLow, capLen, origLen);
+      block.set(src.subarray(srcOffset, srcOffset + capLen), 28);
+      block.set(options.bytes, 28 + padded);
+      block.writeUInt32LE(total, total - 4);
+      this.sink(block, false);
+      return;
+    }
+    const at = this.used;
+    const chunk = this.chunk;
+    writeEpbFields(this.view, at, total, ifaceId, tsHigh, tsLow, capLen, origLen);
+    chunk.set(src.subarray(srcOffset, srcOffset + capLen), at + 28);
+    for (let i = at + 28 + capLen; i < at + 28 + padded; i++) chunk[i] = 0;
+    const optAt = at + 28 + padded;
+    const words = this.words;
+    const list = options.words;
+    if (words !== null) {
+      for (let i = 0, w = optAt >> 2; i < list.length; i++, w++) words[w] = list[i]!;
+    } else {
+      chunk.set(options.bytes, optAt);
+    }
+    this.view.setUint32(at + total - 4, total, true);
+    this.used = at + total;
+  }
+
+  /**
    * Hands the bytes encoded since the last hand-over to the sink, and goes on filling the same chunk
    * after them (handOver only): what comes next can then be queued behind something else.
    */
@@ -85,14 +128,38 @@ export class PcapngChunkEncoder {
     this.sink(bytes, false);
   }
 
+  private setChunk(chunk: Buffer): void {
+    this.chunk = chunk;
+    this.view = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.words = wordsOf(chunk);
+  }
+
   /** Gives everything encoded so far to the sink. */
   flush(): void {
     if (this.used === 0) return;
     const bytes = this.chunk.subarray(this.cutAt, this.used);
     this.used = 0;
     this.cutAt = 0;
-    if (this.handOver) this.chunk = this.nextChunk(this.chunkBytes);
+    if (this.handOver) this.setChunk(this.nextChunk(this.chunkBytes));
     // The chunk's last piece: once it is written (in order), so are its earlier pieces.
     if (bytes.length > 0) this.sink(bytes, true);
   }
+}
+
+/** An EPB's fixed fields, little-endian: type, length, interface, timestamp high and low, lengths. */
+function writeEpbFields(
+  v: DataView, at: number, total: number, ifaceId: number, tsHigh: number, tsLow: number, capLen: number, origLen: number,
+): void {
+  v.setUint32(at, BLOCK_EPB, true);
+  v.setUint32(at + 4, total, true);
+  v.setUint32(at + 8, ifaceId, true);
+  v.setUint32(at + 12, tsHigh, true);
+  v.setUint32(at + 16, tsLow, true);
+  v.setUint32(at + 20, capLen, true);
+  v.setUint32(at + 24, origLen, true);
+}
+
+/** The chunk as 32-bit words, when it starts on a 4-byte boundary (chunks from allocUnsafeSlow do). */
+function wordsOf(chunk: Buffer): Uint32Array | null {
+  return chunk.byteOffset % 4 === 0 ? new Uint32Array(chunk.buffer, chunk.byteOffset, chunk.length >> 2) : null;
 }

@@ -111,6 +111,21 @@ function soleCommentList(text: string): Uint8Array {
   return list;
 }
 
+/**
+ * An EPB option list made once and copied into many blocks: `bytes` (a multiple of 4 long) and the same
+ * bytes as 32-bit words, for a copy loop cheaper than TypedArray#set on lists this short.
+ */
+export interface OptionList {
+  readonly bytes: Uint8Array;
+  readonly words: Uint32Array;
+}
+
+/** The option list of a block whose only option is the comment `text` ('' : no options at all). */
+export function commentOptionList(text: string): OptionList {
+  const bytes = text === '' ? new Uint8Array(0) : Uint8Array.from(soleCommentList(text));
+  return { bytes, words: new Uint32Array(bytes.buffer, 0, bytes.length >> 2) };
+}
+
 /** UTF-8 length of `text` as an option value (see optionText). */
 export function utf8OptionLength(text: string): number {
   return optionText(text).length;

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { FatalError } from '../core/errors';
 import { PcapngChunkEncoder } from './chunk-encoder';
-import { encodeEpb } from './encode';
+import { encodeEpb, type OptionList } from './encode';
 import type { PcapngOption } from './model';
 import { osErrorReason } from './os-error';
 
@@ -60,6 +60,15 @@ export class PcapngFileWriter {
   ): void {
     if (this.fd === null) throw new Error(`${this.path}: written after close`);
     this.encoder.writeEpb(ifaceId, tsTicks, data, origLen, options, comments);
+  }
+
+  /** An Enhanced Packet Block from raw parts (see PcapngChunkEncoder.writeEpbRaw). */
+  writeEpbRaw(
+    ifaceId: number, tsHigh: number, tsLow: number, src: Uint8Array, srcOffset: number, capLen: number, origLen: number,
+    options: OptionList,
+  ): void {
+    if (this.fd === null) throw new Error(`${this.path}: written after close`);
+    this.encoder.writeEpbRaw(ifaceId, tsHigh, tsLow, src, srcOffset, capLen, origLen, options);
   }
 
   /**

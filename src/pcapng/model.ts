@@ -23,26 +23,35 @@ export interface InterfaceDesc {
 }
 
 /**
- * One packet as a capture file holds it. The reader hands the same object to every callback and
- * `data` is a view into its read buffer: both are valid only during the callback. Copy what you keep.
+ * One packet as a capture file holds it. The reader hands the same object to every callback and its
+ * bytes are in the reader's buffer: both are valid only during the callback. Copy what you keep.
+ * `data`, `tsTicks` and `tsNs` are computed when read (a view, BigInts): read each once; the hot paths
+ * use `buffer`/`offset`/`capLen` and `tsHigh`/`tsLow`, which cost nothing.
  */
 export interface FilePacket {
   /** 0-based section index in the file (classic pcap: always 0). */
-  section: number;
+  readonly section: number;
   /** Interface index within its section. */
-  ifaceId: number;
+  readonly ifaceId: number;
   /** The interface's LINKTYPE_*, or -1 when no IDB declared the interface. */
-  linkType: number;
+  readonly linkType: number;
   /** Raw timestamp in the interface's tsResol units: copy it to the output unchanged. */
-  tsTicks: bigint;
+  readonly tsTicks: bigint;
+  /** The same raw timestamp as its high and low 32-bit words. */
+  readonly tsHigh: number;
+  readonly tsLow: number;
   /** ns since the epoch (tsoffset and resolution applied): the packet time for state logic. */
-  tsNs: bigint;
+  readonly tsNs: bigint;
   /** Captured bytes: a view into the read buffer, valid only during the callback. */
-  data: Uint8Array;
+  readonly data: Uint8Array;
+  /** The read buffer and where in it the captured bytes are (`data` without the view). */
+  readonly buffer: Uint8Array;
+  readonly offset: number;
+  readonly capLen: number;
   /** Length on the wire. */
-  origLen: number;
+  readonly origLen: number;
   /** EPB/OPB options other than endofopt (comments etc.), null if none. Values are owned copies, numbers little-endian. */
-  options: PcapngOption[] | null;
+  readonly options: PcapngOption[] | null;
 }
 
 /** A block the reader does not turn into a packet, section or interface: ISB, NRB, DSB, custom, unknown. */

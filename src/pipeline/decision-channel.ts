@@ -12,6 +12,16 @@
  * but published in order: the decided count only moves past a frame once it is decided.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { commentOptionList, type OptionList } from '../pcapng/encode';
+
+/** A comment as the writer uses it: the text, and the EPB option list it becomes. */
+export interface FrameComment {
+  readonly text: string;
+  readonly options: OptionList;
+}
+
+/** A frame without a comment. */
+export const NO_COMMENT: FrameComment = { text: '', options: commentOptionList('') };
 
 /** Frames the ring holds by default (4 MiB): the writer may lag the decider by this many frames at most. */
 export const RING_FRAMES = 1 << 20;
@@ -153,7 +163,7 @@ export class DecisionReceiver {
   private readonly control: Int32Array;
   private readonly ring: Int32Array;
   private decided = 0;
-  private readonly texts = new Map<number, string>();
+  private readonly texts = new Map<number, FrameComment>();
   /** Retirements waiting for the writer to pass their frame, in frame order. */
   private retiring: [id: number, afterFrame: number][] = [];
   private retireHead = 0;
@@ -165,10 +175,10 @@ export class DecisionReceiver {
   }
 
   /**
-   * The comment of frame `frame` ('' for none), waiting for the decider as long as it takes; null when
-   * the input the decider read ended before this frame (the file grew while being read: not written).
+   * The comment of frame `frame` (NO_COMMENT for none), waiting for the decider as long as it takes; null
+   * when the input the decider read ended before this frame (the file grew while being read: not written).
    */
-  commentOf(frame: number): string | null {
+  commentOf(frame: number): FrameComment | null {
     while (frame > this.decided) {
       this.decided = Atomics.load(this.control, Word.Decided);
       if (frame <= this.decided) break;
@@ -178,14 +188,14 @@ export class DecisionReceiver {
       Atomics.wait(this.control, Word.Decided, this.decided, 100);
     }
     const id = this.ring[(frame - 1) & this.geometry.mask]!;
-    if (id === 0) return '';
-    let text = this.texts.get(id);
-    if (text === undefined) {
+    if (id === 0) return NO_COMMENT;
+    let comment = this.texts.get(id);
+    if (comment === undefined) {
       this.drain();
-      text = this.texts.get(id);
-      if (text === undefined) throw new Error(`frame ${frame}: comment id ${id} was never sent`);
+      comment = this.texts.get(id);
+      if (comment === undefined) throw new Error(`frame ${frame}: comment id ${id} was never sent`);
     }
-    return text;
+    return comment;
   }
 
   /** The writing thread is ending, for whatever reason: a decider blocked on it must not wait on. */
@@ -217,7 +227,7 @@ export class DecisionReceiver {
   private drain(): void {
     for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
       const batch = m.message as TextBatch;
-      for (const [id, text] of batch.texts) this.texts.set(id, text);
+      for (const [id, text] of batch.texts) this.texts.set(id, { text, options: commentOptionList(text) });
       for (const r of batch.retire) this.retiring.push(r);
     }
   }

@@ -43,12 +43,17 @@ export function rewrite(job: RewriteJob): RewriteOutcome {
       const r = readCaptureFile(job.input, {
         ...copyThroughHandlers(out, job.application),
         onPacket(pkt) {
-          const text = decisions.commentOf(frame + 1);
-          if (text === null) throw new PastTheDecidersEnd();
+          const c = decisions.commentOf(frame + 1);
+          if (c === null) throw new PastTheDecidersEnd();
           frame++;
-          const options = pkt.options === null ? null : withoutOurComments(pkt.options, counters);
-          comment[0] = text;
-          out.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, text === '' ? NO_COMMENTS : comment);
+          if (pkt.options === null) {
+            // Nearly every packet: no options of its own, so the comment's option list is the block's.
+            out.writeEpbRaw(pkt.ifaceId, pkt.tsHigh, pkt.tsLow, pkt.buffer, pkt.offset, pkt.capLen, pkt.origLen, c.options);
+          } else {
+            comment[0] = c.text;
+            const options = withoutOurComments(pkt.options, counters);
+            out.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, c.text === '' ? NO_COMMENTS : comment);
+          }
           decisions.written(frame);
         },
       });

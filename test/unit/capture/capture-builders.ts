@@ -216,6 +216,14 @@ function collector(c: Collected): CaptureFileHandlers {
       c.order.push(`I${section}.${ifaceId}`);
     },
     onPacket(p) {
+      // The raw forms agree with the computed ones (every reader test goes through here).
+      const ticks = p.tsTicks;
+      if (((BigInt(p.tsHigh) << 32n) | BigInt(p.tsLow)) !== BigInt.asUintN(64, ticks)) {
+        throw new Error(`tsHigh/tsLow ${p.tsHigh}/${p.tsLow} disagree with tsTicks ${ticks}`);
+      }
+      if (!Buffer.from(p.buffer.subarray(p.offset, p.offset + p.capLen)).equals(p.data) || p.capLen !== p.data.length) {
+        throw new Error('buffer/offset/capLen disagree with data');
+      }
       c.packets.push({
         section: p.section, ifaceId: p.ifaceId, linkType: p.linkType, tsTicks: p.tsTicks, tsNs: p.tsNs,
         data: hex(p.data), origLen: p.origLen, options: p.options ? p.options.map(optText) : null,

@@ -1,0 +1,47 @@
+/**
+ * writeEpbRaw (the two-thread writer's hot path: raw timestamp words, a place in a read buffer, a prebuilt
+ * option list) must give the same bytes as writeEpb with the same facts: every length modulo 4, blocks
+ * bigger than a chunk, chunks that fill up mid-way, comments with and without multi-byte characters.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PcapngChunkEncoder } from '../../../src/pcapng/chunk-encoder';
+import { commentOptionList } from '../../../src/pcapng/encode';
+
+function encodeAll(chunkBytes: number, write: (e: PcapngChunkEncoder) => void): Buffer {
+  const parts: Buffer[] = [];
+  const e = new PcapngChunkEncoder((bytes) => parts.push(Buffer.from(bytes)), { chunkBytes });
+  write(e);
+  e.flush();
+  return Buffer.concat(parts);
+}
+
+test('writeEpbRaw writes what writeEpb writes', () => {
+  const source = new Uint8Array(3 << 20);
+  for (let i = 0; i < source.length; i++) source[i] = (i * 7 + 3) & 0xff;
+  const texts = ['', 'ftpflow role=control session=1', 'ftpflow role=data session=7 arg="pub/fïle ☃.iso"', 'x'.repeat(70_000)];
+  const lengths = [0, 1, 2, 3, 4, 5, 60, 1514, 9000, 2_100_000];
+  const stamps: [number, number][] = [[0, 0], [0x0006_1a2b, 0x3c4d_5e6f], [0xffff_ffff, 0xffff_ffff]];
+  for (const chunkBytes of [64 * 1024, 1 << 20]) {
+    for (const text of texts) {
+      const list = commentOptionList(text);
+      const raw = encodeAll(chunkBytes, (e) => {
+        let at = 5;
+        for (const len of lengths) for (const [hi, lo] of stamps) {
+          e.writeEpbRaw(3, hi, lo, source, at, len, len + 17, list);
+          at = (at + 11) % 1000;
+        }
+      });
+      const plain = encodeAll(chunkBytes, (e) => {
+        let at = 5;
+        for (const len of lengths) for (const [hi, lo] of stamps) {
+          const ticks = (BigInt(hi) << 32n) | BigInt(lo);
+          e.writeEpb(3, ticks, source.subarray(at, at + len), len + 17, null, text === '' ? [] : [text]);
+          at = (at + 11) % 1000;
+        }
+      });
+      assert.equal(raw.length, plain.length, `chunk ${chunkBytes}, text ${text.slice(0, 20)}`);
+      assert.ok(raw.equals(plain), `chunk ${chunkBytes}, text ${text.slice(0, 20)}: bytes differ`);
+    }
+  }
+});

@@ -14,6 +14,11 @@ import { osErrorReason } from './os-error';
 
 export interface FileWriterOptions {
   writeBehind?: boolean;
+  /**
+   * false: `path` exists, created empty by the caller, and is opened without O_TRUNC. (On ext4 a truncating
+   * open of an existing file makes close() flush every page written since: a second's wait for a 1 GB output.)
+   */
+  truncate?: boolean;
 }
 
 /** Write-behind: chunk size, and queued bytes above which pause() asks the producer to wait. */
@@ -30,7 +35,7 @@ export class PcapngFileWriter {
 
   /** Opens (creates or truncates) `path`. Throws FatalError('E_OUTPUT') when it cannot. */
   constructor(readonly path: string, opts: FileWriterOptions = {}) {
-    const fd = openOutput(path);
+    const fd = openOutput(path, opts.truncate === false ? 'r+' : 'w');
     this.fd = fd;
     if (opts.writeBehind) {
       const queue = new WriteBehindQueue(fd, path, (n) => { this.written += n; });
@@ -155,10 +160,10 @@ export class PcapngFileWriter {
   }
 }
 
-/** Creates or truncates `path` for writing. Throws FatalError('E_OUTPUT') when it cannot. */
-export function openOutput(path: string): number {
+/** Creates or truncates `path` for writing ('r+': opens it as it is). Throws FatalError('E_OUTPUT') when it cannot. */
+export function openOutput(path: string, flags: 'w' | 'r+' = 'w'): number {
   try {
-    return fs.openSync(path, 'w');
+    return fs.openSync(path, flags);
   } catch (err) {
     throw new FatalError('E_OUTPUT', `${path}: ${osErrorReason(err)}`);
   }

@@ -23,7 +23,7 @@ export interface AnnotateFileOptions {
   engine: EngineOptions;
   /** Name written as the output's shb_userappl. */
   application: string;
-  /** Default 'auto'. Two threads need a regular file (it is read twice); otherwise one is used. */
+  /** Default 'auto'. Two threads need a regular input file (it is read twice) and a file as output; otherwise one is used. */
   threads?: ThreadChoice;
   /** Two threads: frames in the decision ring (tests only: small rings wrap often). */
   ringFrames?: number;
@@ -80,7 +80,14 @@ function useTwoThreads(o: AnnotateFileOptions): boolean {
   } catch {
     return false; // the reader says why in its own words
   }
-  return st.isFile() && (choice === 2 || st.size >= TWO_THREADS_MIN_BYTES);
+  if (!st.isFile() || (choice === 'auto' && st.size < TWO_THREADS_MIN_BYTES)) return false;
+  // The output is opened twice (created here, written by the other thread): a FIFO or device would see
+  // the first close as the end. Those get one thread.
+  try {
+    return fs.statSync(o.output).isFile();
+  } catch {
+    return true; // does not exist yet: it will be a file
+  }
 }
 
 /** The engine of one write pass, and the text each frame carries. */

@@ -14,7 +14,7 @@ import { copyThroughHandlers, NO_COMMENTS, withoutOurComments } from './rewrite-
 
 export interface RewriteJob {
   input: string;
-  /** The output (the deciding thread has already checked that it can be created). */
+  /** The output, created empty by the deciding thread (which so reports an output it cannot create). */
   outputPath: string;
   application: string;
   memory: ChannelMemory;
@@ -34,7 +34,7 @@ export function rewrite(job: RewriteJob): RewriteOutcome {
   const decisions = new DecisionReceiver(job.memory, job.texts);
   let writer: PcapngFileWriter | null = null;
   try {
-    writer = new PcapngFileWriter(job.outputPath);
+    writer = new PcapngFileWriter(job.outputPath, { truncate: false });
     const out = writer;
     const comment = ['']; // one reused array: the writer does not keep it
     let frame = 0;

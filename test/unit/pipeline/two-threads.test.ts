@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { PcapStreamWriter, readSeedCapture } from '../../../bench/capture-io';
 import { replicate } from '../../../bench/replicate';
 import { buildSeedModel } from '../../../bench/seed-model';
@@ -16,6 +17,7 @@ import { FatalError } from '../../../src/core/errors';
 import { annotateFile, type AnnotateFileResult } from '../../../src/pipeline/annotate-file';
 import { tempDir, writeAllCases } from '../../fixtures/gen/generate';
 import { repoPath } from '../../helpers/paths';
+import { CLI_PATH } from '../../helpers/annotate-cli';
 
 interface Subject { file: string; options: readonly string[] }
 
@@ -131,6 +133,15 @@ test('two threads: a cut-short file gives the same frames and the same error lin
       await assert.rejects(annotate(s, path.join(dir, 'no-such-dir', 'out.pcapng'), threads),
         (err: unknown) => err instanceof FatalError && err.code === 'E_OUTPUT');
     }
+    // A write the OS refuses half-way (RLIMIT_FSIZE: EFBIG), in the writing thread: one line, exit 1, as with one thread.
+    const big = path.join(dir, 'too-big.pcapng');
+    for (const threads of ['1', '2']) {
+      const run = spawnSync('bash', ['-c', 'ulimit -f 8 && exec "$@"', 'bash', process.execPath, CLI_PATH, 'annotate', s.file, '-o', big, '--threads', threads],
+        { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(run.status, 1, `threads ${threads}: ${run.stderr}`);
+      assert.equal(run.stderr, `ftpflow: ${big}: file too large\n`, `threads ${threads}`);
+    }
+    // A device as output gets one thread (it is opened once): /dev/full fails the same way.
     if (fs.existsSync('/dev/full')) {
       await assert.rejects(annotate(s, '/dev/full', 2),
         (err: unknown) => err instanceof FatalError && err.code === 'E_OUTPUT' && /no space left/i.test(err.message));

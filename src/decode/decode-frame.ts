@@ -19,17 +19,17 @@ export function decodeFrame(linkType: number, data: Uint8Array): Decoded {
 
 /**
  * Where the IP header starts and which version it is (`offset * 8 + family`, family 4 or 6), or why
- * there is none. Shared with the engine's allocation-free peek (tcp4-peek.ts).
+ * there is none; the frame is `data` from `start` to `end`. Shared with the engine's allocation-free peek (tcp4-peek.ts).
  */
-export function locateIp(linkType: number, data: Uint8Array): number | NotTcp {
-  const located = locateNetwork(linkType, data);
+export function locateIp(linkType: number, data: Uint8Array, start = 0, end = data.length): number | NotTcp {
+  const located = locateNetwork(linkType, data, start, end);
   if (typeof located !== 'number') return located;
   const family = networkFamily(located);
   if (family === FAMILY_IPV4 || family === FAMILY_IPV6) return located;
   // Raw-IP link types say nothing: the version nibble decides. Where the link header did say,
   // decodeIPv4/decodeIPv6 check that the nibble agrees.
   const at = networkOffset(located);
-  if (at >= data.length) return BAD_IP;
+  if (at >= end) return BAD_IP;
   const version = data[at]! >> 4;
   return version === FAMILY_IPV4 || version === FAMILY_IPV6 ? at * 8 + version : BAD_IP;
 }

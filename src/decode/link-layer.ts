@@ -39,33 +39,36 @@ const found = (offset: number, family: number): number => offset * 8 + family;
 export const networkOffset = (located: number): number => located >>> 3;
 export const networkFamily = (located: number): number => located & 7;
 
-/** Where the IP header starts in `b`, for a frame of link type `linkType`. */
-export function locateNetwork(linkType: number, b: Uint8Array): number | NotTcp {
+/**
+ * Where the IP header starts, for a frame of link type `linkType` held in `b` from `start` to `end`
+ * (the offset answered is into `b`).
+ */
+export function locateNetwork(linkType: number, b: Uint8Array, start = 0, end = b.length): number | NotTcp {
   switch (linkType) {
-    case LINKTYPE_ETHERNET: return ethernet(b);
-    case LINKTYPE_LINUX_SLL: return b.length < 16 ? BAD_LINK : byEthertype(b, 14, 16);
-    case LINKTYPE_LINUX_SLL2: return b.length < 20 ? BAD_LINK : byEthertype(b, 0, 20);
-    case LINKTYPE_NULL: return bsdNull(b);
-    case LINKTYPE_LOOP: return bsdLoop(b);
+    case LINKTYPE_ETHERNET: return ethernet(b, start, end);
+    case LINKTYPE_LINUX_SLL: return end - start < 16 ? BAD_LINK : byEthertype(b, start + 14, start + 16);
+    case LINKTYPE_LINUX_SLL2: return end - start < 20 ? BAD_LINK : byEthertype(b, start, start + 20);
+    case LINKTYPE_NULL: return bsdNull(b, start, end);
+    case LINKTYPE_LOOP: return bsdLoop(b, start, end);
     case LINKTYPE_RAW:
     case LINKTYPE_RAW_12:
-    case LINKTYPE_RAW_14: return found(0, FAMILY_ANY);
-    case LINKTYPE_IPV4: return found(0, FAMILY_IPV4);
-    case LINKTYPE_IPV6: return found(0, FAMILY_IPV6);
+    case LINKTYPE_RAW_14: return found(start, FAMILY_ANY);
+    case LINKTYPE_IPV4: return found(start, FAMILY_IPV4);
+    case LINKTYPE_IPV6: return found(start, FAMILY_IPV6);
     default: return OTHER_LINK;
   }
 }
 
 /** Ethernet II, with any stack of 802.1Q / 802.1ad tags in front of the EtherType. */
-function ethernet(b: Uint8Array): number | NotTcp {
-  if (b.length < 14) return BAD_LINK;
-  let typeAt = 12;
-  let type = (b[12]! << 8) | b[13]!;
+function ethernet(b: Uint8Array, start: number, end: number): number | NotTcp {
+  if (end - start < 14) return BAD_LINK;
+  let typeAt = start + 12;
+  let type = (b[typeAt]! << 8) | b[typeAt + 1]!;
   for (let tags = 0; type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD; tags++) {
     if (tags === MAX_VLAN_TAGS) return NOT_IP;
     // Each tag is TPID (already read) + TCI, then the next EtherType.
     typeAt += 4;
-    if (b.length < typeAt + 2) return BAD_LINK;
+    if (end < typeAt + 2) return BAD_LINK;
     type = (b[typeAt]! << 8) | b[typeAt + 1]!;
   }
   // Values <= 1500 are an 802.3 length (LLC frames): never IP in the captures we care about.
@@ -84,20 +87,20 @@ function byType(type: number, ipAt: number): number | NotTcp {
 }
 
 /** BSD NULL: a 4-byte address family in the capturing host's byte order, which the file does not say. */
-function bsdNull(b: Uint8Array): number | NotTcp {
-  if (b.length < 4) return BAD_LINK;
-  const little = b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24);
-  const big = (b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!;
-  if (little === AF_INET || big === AF_INET) return found(4, FAMILY_IPV4);
-  if (isAfInet6(little) || isAfInet6(big)) return found(4, FAMILY_IPV6);
+function bsdNull(b: Uint8Array, s: number, end: number): number | NotTcp {
+  if (end - s < 4) return BAD_LINK;
+  const little = b[s]! | (b[s + 1]! << 8) | (b[s + 2]! << 16) | (b[s + 3]! << 24);
+  const big = (b[s]! << 24) | (b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!;
+  if (little === AF_INET || big === AF_INET) return found(s + 4, FAMILY_IPV4);
+  if (isAfInet6(little) || isAfInet6(big)) return found(s + 4, FAMILY_IPV6);
   return NOT_IP;
 }
 
 /** OpenBSD LOOP: the same family field, always in network byte order. */
-function bsdLoop(b: Uint8Array): number | NotTcp {
-  if (b.length < 4) return BAD_LINK;
-  const family = (b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!;
-  if (family === AF_INET) return found(4, FAMILY_IPV4);
-  if (isAfInet6(family)) return found(4, FAMILY_IPV6);
+function bsdLoop(b: Uint8Array, s: number, end: number): number | NotTcp {
+  if (end - s < 4) return BAD_LINK;
+  const family = (b[s]! << 24) | (b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!;
+  if (family === AF_INET) return found(s + 4, FAMILY_IPV4);
+  if (isAfInet6(family)) return found(s + 4, FAMILY_IPV6);
   return NOT_IP;
 }

@@ -19,8 +19,7 @@ export const ipv4Span = { tcpAt: 0, end: 0, missing: 0 };
  * ends in `ipv4Span`: null then, else why it is not one. Shared by decodeIPv4 and the engine's
  * allocation-free peek (decode/tcp4-peek.ts), so both agree on what a segment is.
  */
-export function locateIPv4Tcp(b: Uint8Array, at: number): NotTcp | null {
-  const len = b.length;
+export function locateIPv4Tcp(b: Uint8Array, at: number, len = b.length): NotTcp | null {
   if (len - at < 20) return BAD_IP;
   const versionIhl = b[at]!;
   if (versionIhl >> 4 !== 4) return BAD_IP;

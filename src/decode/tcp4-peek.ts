@@ -23,11 +23,12 @@ export function newTcp4Peek(): Tcp4Peek {
   return { srcV4: 0, dstV4: 0, srcPort: 0, dstPort: 0, seq: 0, flags: 0, payloadLen: 0 };
 }
 
-export function peekTcp4(linkType: number, b: Uint8Array, out: Tcp4Peek): boolean {
-  const ip = locateIp(linkType, b);
+/** The frame is `b` from `start` to `frameEnd` (offsets are into `b`: no view is made per packet). */
+export function peekTcp4(linkType: number, b: Uint8Array, out: Tcp4Peek, start = 0, frameEnd = b.length): boolean {
+  const ip = locateIp(linkType, b, start, frameEnd);
   if (typeof ip !== 'number' || networkFamily(ip) !== FAMILY_IPV4) return false;
   const at = networkOffset(ip);
-  if (locateIPv4Tcp(b, at) !== null || ipv4Span.missing !== 0) return false;
+  if (locateIPv4Tcp(b, at, frameEnd) !== null || ipv4Span.missing !== 0) return false;
   const tcpAt = ipv4Span.tcpAt;
   const end = ipv4Span.end;
   const headerLen = tcpHeaderLength(b, tcpAt, end);

@@ -162,7 +162,7 @@ async function writeTwoThreads(o: AnnotateFileOptions, pass: 1 | 2, exact: Final
       rw.startFrame(++frameNo);
       if (pkt.linkType < 0) counters.inc('input.interface_missing');
       const ts = pkt.tsNs;
-      const conn = engine.classify(frameNo, ts, pkt.linkType, pkt.data);
+      const conn = engine.classifyAt(frameNo, ts, pkt.linkType, pkt.buffer, pkt.offset, pkt.capLen);
       if (exact === null && mayStillChange(conn)) waiting.hold(ts, frameNo, conn);
       else rw.decide(frameNo, conn, textFor(conn));
       waiting.afterPacket(Number(ts));
@@ -206,7 +206,7 @@ async function learnFinalTexts(o: AnnotateFileOptions): Promise<FinalTexts> {
     onInterface() {},
     onOtherBlock() {},
     onPacket(pkt) {
-      const conn = engine.classify(++frameNo, pkt.tsNs, pkt.linkType, pkt.data);
+      const conn = engine.classifyAt(++frameNo, pkt.tsNs, pkt.linkType, pkt.buffer, pkt.offset, pkt.capLen);
       if (conn) finalTexts.noteFirst(conn);
     },
   };

@@ -35,13 +35,20 @@ export class Engine {
 
   /** The FTP connection this frame belongs to, or null. Never throws. */
   classify(frameNo: FrameNo, ts: TimestampNs, linkType: number, data: Uint8Array): Connection | null {
+    return this.classifyAt(frameNo, ts, linkType, data, 0, data.length);
+  }
+
+  /** classify for a frame held in `buffer` from `offset`, `capLen` bytes (a reader's buffer: no view per packet). */
+  classifyAt(frameNo: FrameNo, ts: TimestampNs, linkType: number, buffer: Uint8Array, offset: number, capLen: number): Connection | null {
     try {
       // Most frames of a capture belong to data connections already tracked: those take a path that
       // builds no decoded object (same result, see FtpTracker.processDataFast).
-      if (peekTcp4(linkType, data, this.peek)) {
+      const end = offset + capLen;
+      if (peekTcp4(linkType, buffer, this.peek, offset, end)) {
         const fast = this.tracker.processDataFast(ts, this.peek);
         if (fast !== null) return fast;
       }
+      const data = offset === 0 && end === buffer.length ? buffer : buffer.subarray(offset, end);
       const d = decodeFrame(linkType, data);
       if (d.kind !== 'tcp') {
         this.counters.inc(d.why);

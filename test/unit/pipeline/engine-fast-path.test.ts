@@ -2,7 +2,8 @@
  * The engine's fast path (FtpTracker.processDataFast, for packets of data connections already tracked)
  * must give exactly what the full path gives: the same connection for every frame, the same byte counts.
  * Checked on every generated case and every golden recording, against an engine driven only through
- * decodeFrame + FtpTracker.process.
+ * decodeFrame + FtpTracker.process; and so must classifyAt, which reads a frame inside a reader's buffer by
+ * offsets (whole frames and frames cut short, between junk bytes).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,8 +24,23 @@ function engineOptions(cliOptions: readonly string[]): EngineOptions {
   return { controlPorts: ports, detectControl: cliOptions.includes('--detect-control') };
 }
 
+/**
+ * How each frame reaches the engine: through decodeFrame + process only ('full'), through classify with
+ * the frame's own view ('view'), or through classifyAt with the frame inside a larger buffer, between
+ * bytes that look like IPv4/TCP headers, so that a read past the frame's end would change the answer ('inside').
+ */
+type Route = 'full' | 'view' | 'inside';
+
+const JUNK = 0x45;
+
+function placeInside(data: Uint8Array, before: number): { buffer: Uint8Array; offset: number } {
+  const buffer = new Uint8Array(before + data.length + 96).fill(JUNK);
+  buffer.set(data, before);
+  return { buffer, offset: before };
+}
+
 /** Per frame: which connection (kind and ordinal); at the end: each data connection's byte counts. */
-function run(file: string, opts: EngineOptions, fullPathOnly: boolean): { frames: string[]; bytes: string[]; fast: number } {
+function run(file: string, opts: EngineOptions, route: Route, cut = false): { frames: string[]; bytes: string[]; fast: number } {
   const engine = new Engine(opts);
   let fast = 0;
   const viaFast = engine.tracker.processDataFast.bind(engine.tracker);
@@ -41,11 +57,16 @@ function run(file: string, opts: EngineOptions, fullPathOnly: boolean): { frames
     onPacket(p) {
       n++;
       let conn: Connection | null;
-      if (fullPathOnly) {
-        const d = decodeFrame(p.linkType, p.data);
+      // `cut`: every 7th frame loses its tail (a snaplen), the same way on every route.
+      const data = cut && n % 7 === 0 ? p.data.subarray(0, (n * 13) % (p.data.length + 1)) : p.data;
+      if (route === 'full') {
+        const d = decodeFrame(p.linkType, data);
         conn = d.kind === 'tcp' ? engine.tracker.process(n, p.tsNs, d) : null;
+      } else if (route === 'view') {
+        conn = engine.classify(n, p.tsNs, p.linkType, data);
       } else {
-        conn = engine.classify(n, p.tsNs, p.linkType, p.data);
+        const { buffer, offset } = placeInside(data, 1 + (n % 5));
+        conn = engine.classifyAt(n, p.tsNs, p.linkType, buffer, offset, data.length);
       }
       if (conn) seen.add(conn);
       frames.push(conn ? `${conn.kind}#${conn.ordinal}` : '-');
@@ -72,10 +93,17 @@ test('fast path and full path agree on every generated case and golden recording
     let allFrames = 0;
     for (const c of captures) {
       const opts = engineOptions(c.options);
-      const full = run(c.file, opts, true);
-      const withFast = run(c.file, opts, false);
+      const full = run(c.file, opts, 'full');
+      const withFast = run(c.file, opts, 'view');
       assert.deepEqual(withFast.frames, full.frames, c.file);
       assert.deepEqual(withFast.bytes, full.bytes, c.file);
+      const inside = run(c.file, opts, 'inside');
+      assert.deepEqual(inside.frames, full.frames, `${c.file} (frames inside a larger buffer)`);
+      assert.deepEqual(inside.bytes, full.bytes, `${c.file} (frames inside a larger buffer)`);
+      const cutFull = run(c.file, opts, 'full', true);
+      const cutInside = run(c.file, opts, 'inside', true);
+      assert.deepEqual(cutInside.frames, cutFull.frames, `${c.file} (cut frames inside a larger buffer)`);
+      assert.deepEqual(cutInside.bytes, cutFull.bytes, `${c.file} (cut frames inside a larger buffer)`);
       fastFrames += withFast.fast;
       allFrames += withFast.frames.length;
     }

@@ -154,21 +154,16 @@ async function writeTwoThreads(o: AnnotateFileOptions, pass: 1 | 2, exact: Final
   rewriter = rw;
   const waiting = new GapLine<number>({ ...OFFLINE_DELAY }, rw, textFor, counters);
   let frameNo = 0;
-  const handlers: CaptureFileHandlers = {
-    onSection() {},
-    onInterface() {},
-    onOtherBlock() {},
-    onPacket(pkt) {
-      rw.startFrame(++frameNo);
-      if (pkt.linkType < 0) counters.inc('input.interface_missing');
-      const ts = pkt.tsNs;
-      const conn = engine.classifyAt(frameNo, ts, pkt.linkType, pkt.buffer, pkt.offset, pkt.capLen);
-      if (exact === null && mayStillChange(conn)) waiting.hold(ts, frameNo, conn);
-      else rw.decide(frameNo, conn, textFor(conn));
-      waiting.afterPacket(Number(ts));
-      rw.endFrame(waiting.oldest() ?? 0);
-    },
-  };
+  const handlers = packetsOnly((pkt) => {
+    rw.startFrame(++frameNo);
+    if (pkt.linkType < 0) counters.inc('input.interface_missing');
+    const ts = pkt.tsNs;
+    const conn = engine.classifyAt(frameNo, ts, pkt.linkType, pkt.buffer, pkt.offset, pkt.capLen);
+    if (exact === null && mayStillChange(conn)) waiting.hold(ts, frameNo, conn);
+    else rw.decide(frameNo, conn, textFor(conn));
+    waiting.afterPacket(Number(ts));
+    rw.endFrame(waiting.oldest() ?? 0);
+  });
   let r: ReadResult;
   try {
     r = await readCaptureFileAsync(o.input, handlers, { ...progress(o, pass), pause: () => rw.pause() });
@@ -187,6 +182,11 @@ async function writeTwoThreads(o: AnnotateFileOptions, pass: 1 | 2, exact: Final
   return passResult(frameNo, r, counters);
 }
 
+/** Handlers for a reader that only needs the packets (the deciding thread; pass 1 of the exact rewrite). */
+function packetsOnly(onPacket: CaptureFileHandlers['onPacket']): CaptureFileHandlers {
+  return { onSection() {}, onInterface() {}, onOtherBlock() {}, onPacket };
+}
+
 function passResult(frameNo: number, r: ReadResult, counters: Counters): AnnotateFileResult {
   counters.inc('input.frames', frameNo);
   counters.inc('output.frames', frameNo);
@@ -201,15 +201,10 @@ async function learnFinalTexts(o: AnnotateFileOptions): Promise<FinalTexts> {
   texts = new FinalTexts(engine.counters);
   const finalTexts = texts;
   let frameNo = 0;
-  const handlers: CaptureFileHandlers = {
-    onSection() {},
-    onInterface() {},
-    onOtherBlock() {},
-    onPacket(pkt) {
-      const conn = engine.classifyAt(++frameNo, pkt.tsNs, pkt.linkType, pkt.buffer, pkt.offset, pkt.capLen);
-      if (conn) finalTexts.noteFirst(conn);
-    },
-  };
+  const handlers = packetsOnly((pkt) => {
+    const conn = engine.classifyAt(++frameNo, pkt.tsNs, pkt.linkType, pkt.buffer, pkt.offset, pkt.capLen);
+    if (conn) finalTexts.noteFirst(conn);
+  });
   const r = await readCaptureFileAsync(o.input, handlers, progress(o, 1));
   if (r.error !== null && r.packets === 0) throw new FatalError('E_INPUT', r.error);
   engine.finish();

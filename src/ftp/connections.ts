@@ -2,6 +2,7 @@ import type { FrameNo, TimestampNs } from '../core/types';
 import type { FtpSession } from './session';
 import { ipv4Number } from '../core/ip';
 import { seqDiff } from '../core/seq';
+import type { Bucket, Filed } from '../core/deadline-buckets';
 import type { FlowId } from './connection-index';
 import type { Confidence, Endpoint, SessionView, Setup } from './model';
 
@@ -27,7 +28,7 @@ export class SequenceSpan {
 }
 
 /** State every tracked TCP connection shares: identity, age and how it closed. */
-abstract class TrackedConnection {
+abstract class TrackedConnection implements Filed {
   /** Creation order within one run; two runs over the same input give the same ordinals. */
   readonly ordinal: number;
   lastSeen: TimestampNs;
@@ -36,6 +37,8 @@ abstract class TrackedConnection {
   private finMask = 0;
   /** Comment text once chosen for this connection (every packet of it carries the same text). */
   text: string | undefined = undefined;
+  /** Where the tracker's sweep schedule has this connection filed (see FtpTracker.deadlineOf). */
+  dueIn: Bucket | null = null;
 
   /** Packet time of the first packet. */
   readonly firstSeen: TimestampNs;

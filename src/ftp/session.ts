@@ -89,6 +89,18 @@ export class FtpSession implements SessionView {
     this.fromServer.expire(now);
   }
 
+  /** True while either direction holds segments behind a hole (expire() may have work to do). */
+  get holeOpen(): boolean {
+    return this.fromClient.holeOpen || this.fromServer.holeOpen;
+  }
+
+  /** The packet time after which expire() gives up on a hole of either direction; null when there is none. */
+  holeDeadline(): TimestampNs | null {
+    const a = this.fromClient.holeDeadline();
+    const b = this.fromServer.holeDeadline();
+    return a === null || (b !== null && b < a) ? b : a;
+  }
+
   /** Current packet time, set by the tracker before it feeds a segment (setups are stamped with it). */
   now: TimestampNs = 0n;
 

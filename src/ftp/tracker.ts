@@ -1,5 +1,6 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { Counters } from '../core/counters';
+import { DeadlineBuckets } from '../core/deadline-buckets';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpPacket } from '../decode/decoded';
 import type { Tcp4Peek } from '../decode/tcp4-peek';
 import { ConnectionIndex, flowIdOfEndpoints, flowIdOfPacket, type FlowId } from './connection-index';
@@ -103,9 +104,11 @@ export interface TrackerObserver {
  * Deterministic: state changes depend only on packets and packet time.
  */
 export class FtpTracker implements SessionEvents {
-  /** Every tracked connection, by address pair, and in creation order (for sweeps and cap eviction). */
+  /** Every tracked connection, by address pair, and in creation order (for cap eviction and the end of input). */
   private readonly conns = new ConnectionIndex<Connection>();
-  private readonly byAge = new Set<Connection>();
+  protected readonly byAge = new Set<Connection>();
+  /** Every tracked connection again, by when a sweep may next have to act on it (see deadlineOf). */
+  private readonly dueAt = new DeadlineBuckets<Connection>();
   private readonly sessions = new Map<number, ControlConnection>();
   readonly expectations: ExpectationTable;
   private readonly budget: QueueBudget = { queuedBytes: 0 };
@@ -211,13 +214,20 @@ export class FtpTracker implements SessionEvents {
       conn = this.open(flowIdOfPacket(pkt), frameNo, ts, pkt) ?? undefined;
       if (!conn) return null;
     }
+    const timeWentBack = ts < conn.lastSeen;
     conn.lastSeen = ts;
     if (conn.kind === 'control') this.onControlPacket(conn, frameNo, ts, pkt);
     else this.onDataPacket(conn, pkt);
+    let closedNow = false;
     if (pkt.flags & (TCP_FIN | TCP_RST)) {
       const wasOpen = conn.closedAt === null;
       conn.noteClose((pkt.flags & TCP_FIN) !== 0, (pkt.flags & TCP_RST) !== 0, { ip: pkt.src, port: pkt.srcPort }, ts);
-      if (wasOpen && conn.closedAt !== null && conn.kind === 'data') this.observer.onDataClosed?.(conn);
+      closedNow = wasOpen && conn.closedAt !== null;
+      if (closedNow && conn.kind === 'data') this.observer.onDataClosed?.(conn);
+    }
+    // A packet only postpones a connection's deadline, except in these cases.
+    if (timeWentBack || closedNow || (conn.kind === 'control' && conn.session?.holeOpen)) {
+      this.dueAt.fileEarlier(conn, this.deadlineOf(conn));
     }
     return conn;
   }
@@ -230,7 +240,8 @@ export class FtpTracker implements SessionEvents {
   processDataFast(ts: TimestampNs, p: Tcp4Peek): DataConnection | null {
     if ((p.flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0 || this.nextSweep === null || ts >= this.nextSweep) return null;
     const conn = this.conns.getV4(p.srcV4 * 65536 + p.srcPort, p.dstV4 * 65536 + p.dstPort);
-    if (conn === undefined || conn.kind !== 'data') return null;
+    // Packet time going backwards moves the connection's deadline earlier: process() refiles it.
+    if (conn === undefined || conn.kind !== 'data' || ts < conn.lastSeen) return null;
     conn.lastSeen = ts;
     const toListener = p.dstPort === conn.listener.port && p.dstV4 === conn.listenerV4;
     (toListener ? conn.toListener : conn.toConnector).note(p.seq, false, p.payloadLen);
@@ -358,6 +369,7 @@ export class FtpTracker implements SessionEvents {
       session.current = imp.current;
     }
     conn.session = session;
+    this.dueAt.refile(conn, this.deadlineOf(conn)); // a session's connection may idle longer
     this.sessions.set(session.key, conn);
     this.counters.inc('ftp.session.opened');
     if (detected) this.counters.inc('ftp.session.detected');
@@ -402,6 +414,7 @@ export class FtpTracker implements SessionEvents {
   private add<C extends Connection>(conn: C): C {
     this.conns.set(conn.flow, conn);
     this.byAge.add(conn);
+    this.dueAt.file(conn, this.deadlineOf(conn));
     this.counters.inc('flow.created');
     while (this.conns.size > this.options.limits.maxConnections) {
       const oldest = this.byAge.values().next().value as Connection;
@@ -417,6 +430,7 @@ export class FtpTracker implements SessionEvents {
     if (evict) {
       this.conns.delete(conn.flow);
       this.byAge.delete(conn);
+      this.dueAt.unfile(conn);
       if (conn.kind === 'control' && conn.session) {
         conn.session.release();
         this.sessions.delete(conn.session.key);
@@ -427,35 +441,93 @@ export class FtpTracker implements SessionEvents {
     this.observer.onConnectionEnd?.(conn);
   }
 
+  /**
+   * Ends connections that lingered after closing or sat idle, and lets sessions give up on stale
+   * reassembly holes. Visits only the connections filed as possibly due, in creation order: the
+   * same connections, acted on in the same order, as a scan of every connection would.
+   */
   private sweep(now: TimestampNs): void {
     this.nextSweep = now + this.options.limits.sweepEveryNs;
-    const l = this.options.limits;
-    // Cut-offs computed once: BigInt arithmetic per connection would allocate.
-    const closedBefore = now - l.closedLingerNs;
-    const dataBefore = now - l.dataIdleNs;
-    const controlBefore = now - l.controlIdleNs;
-    const candidateBefore = now - l.candidateIdleNs;
-    for (const conn of this.byAge) { // deleting the current entry while iterating a Set is safe
-      if (conn.closedAt !== null && conn.closedAt < closedBefore) {
-        this.counters.inc('flow.evicted_closed');
-        this.end(conn);
-        continue;
-      }
-      const idleBefore = conn.kind === 'data' ? dataBefore : conn.session ? controlBefore : candidateBefore;
-      if (conn.lastSeen < idleBefore) {
-        this.counters.inc('flow.evicted_idle');
-        this.end(conn);
-      } else if (conn.kind === 'control') {
-        conn.session?.expire(now);
-      }
+    const cut = this.sweepCutoffs(now);
+    for (const conn of this.sweepCandidates(now)) {
+      if (conn.dueIn === null) continue; // unfiled: ended earlier in this sweep
+      if (!this.sweepConnection(conn, now, cut)) this.dueAt.file(conn, this.deadlineOf(conn));
     }
     this.expectations.expire(now);
+    const inferSince = now - INFER_WINDOW_NS;
     for (const [k, v] of this.inferable) {
-      if (now - v.since <= INFER_WINDOW_NS) continue;
+      if (v.since >= inferSince) continue;
       this.inferable.delete(k);
       this.counters.inc('data.inference_dropped');
     }
   }
+
+  /**
+   * The connections a sweep at `now` has to visit, oldest first; those not ended are filed again.
+   * Every connection a sweep acts on is among them (deadlineOf is a lower bound of when it acts).
+   * Protected so that a test can visit every connection instead, and compare.
+   */
+  protected sweepCandidates(now: TimestampNs): Connection[] {
+    return this.dueAt.takeDue(now).sort(byOrdinal);
+  }
+
+  /** Ends a connection that lingered after closing or sat idle, else lets its session expire holes. True if ended. */
+  private sweepConnection(conn: Connection, now: TimestampNs, cut: SweepCutoffs): boolean {
+    if (conn.closedAt !== null && conn.closedAt < cut.closedBefore) {
+      this.counters.inc('flow.evicted_closed');
+      this.end(conn);
+      return true;
+    }
+    const idleBefore = conn.kind === 'data' ? cut.dataBefore : conn.session ? cut.controlBefore : cut.candidateBefore;
+    if (conn.lastSeen < idleBefore) {
+      this.counters.inc('flow.evicted_idle');
+      this.end(conn);
+      return true;
+    }
+    if (conn.kind === 'control') conn.session?.expire(now);
+    return false;
+  }
+
+  /** Cut-offs computed once per sweep: BigInt arithmetic per connection would allocate. */
+  private sweepCutoffs(now: TimestampNs): SweepCutoffs {
+    const l = this.options.limits;
+    return {
+      closedBefore: now - l.closedLingerNs,
+      dataBefore: now - l.dataIdleNs,
+      controlBefore: now - l.controlIdleNs,
+      candidateBefore: now - l.candidateIdleNs,
+    };
+  }
+
+  /**
+   * The packet time after which a sweep acts on this connection, from its state now: it ends it
+   * (lingered after closing, or idle) or its session gives up on a reassembly hole. Packets only
+   * make it later, except those process() refiles for (time going back, a close, a hole).
+   */
+  private deadlineOf(conn: Connection): TimestampNs {
+    const l = this.options.limits;
+    const idle = conn.kind === 'data' ? l.dataIdleNs : conn.session ? l.controlIdleNs : l.candidateIdleNs;
+    let at = conn.lastSeen + idle;
+    if (conn.closedAt !== null) at = earlier(at, conn.closedAt + l.closedLingerNs);
+    const hole = conn.kind === 'control' ? conn.session?.holeDeadline() ?? null : null;
+    return hole === null ? at : earlier(at, hole);
+  }
+}
+
+/** Connections last seen before these times (or closed before `closedBefore`) are ended by a sweep. */
+interface SweepCutoffs {
+  closedBefore: TimestampNs;
+  dataBefore: TimestampNs;
+  controlBefore: TimestampNs;
+  candidateBefore: TimestampNs;
+}
+
+function byOrdinal(a: Connection, b: Connection): number {
+  return a.ordinal - b.ordinal;
+}
+
+function earlier(a: TimestampNs, b: TimestampNs): TimestampNs {
+  return b < a ? b : a;
 }
 
 /** Which end is the server of a new control-port connection: the SYN's target, else the control port's owner. */

@@ -82,8 +82,19 @@ export class DirectionReassembler {
 
   /** Gives up on a hole whose oldest waiting segment is older than the time-out. */
   expire(now: TimestampNs): void {
+    const giveUpAfter = this.holeDeadline();
+    if (giveUpAfter !== null && now > giveUpAfter) this.skipHole();
+  }
+
+  /** True while segments wait behind a hole. */
+  get holeOpen(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** The packet time after which expire() gives up on the current hole; null when there is none. */
+  holeDeadline(): TimestampNs | null {
     const first = this.queue[0];
-    if (first && now - first.ts > this.limits.holeTimeoutNs) this.skipHole();
+    return first ? first.ts + this.limits.holeTimeoutNs : null;
   }
 
   /** Frees every queued byte (the connection is being forgotten). */

@@ -1,0 +1,54 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DeadlineBuckets, HANDED_OUT, type Filed } from '../../../src/core/deadline-buckets';
+import { Prng } from '../../fixtures/gen/prng';
+
+interface Item extends Filed { id: number }
+
+/** How far past `now` a bound may be and still be handed out: the bucket width. */
+const SLACK = 1n << 27n;
+
+describe('DeadlineBuckets', () => {
+  it('hands out every item whose bound has passed, only those (within a bucket), once', () => {
+    for (const seed of [1, 2, 3]) {
+      const rng = new Prng(seed);
+      const buckets = new DeadlineBuckets<Item>();
+      const bound = new Map<Item, bigint>(); // the model: what each filed item is filed under
+      const items = Array.from({ length: 200 }, (_, id): Item => ({ id, dueIn: null }));
+      let now = 1_700_000_000_000_000_000n;
+      const later = (): bigint => now + BigInt(rng.int(-3_000, 60_000)) * 1_000_000n;
+      for (let step = 0; step < 20_000; step++) {
+        const item = rng.pick(items);
+        const r = rng.next();
+        if (r < 0.4) {
+          const at = later();
+          buckets.file(item, at);
+          bound.set(item, at);
+        } else if (r < 0.5) {
+          const at = later();
+          buckets.refile(item, at);
+          if (bound.has(item)) bound.set(item, at);
+        } else if (r < 0.6) {
+          const at = later();
+          buckets.fileEarlier(item, at);
+          const was = bound.get(item);
+          if (was !== undefined && at < was) bound.set(item, at);
+        } else if (r < 0.7) {
+          buckets.unfile(item);
+          bound.delete(item);
+        } else if (r < 0.75) {
+          now += BigInt(rng.int(0, 3_000)) * 1_000_000n;
+          const due = buckets.takeDue(now);
+          assert.equal(new Set(due).size, due.length, 'each item once');
+          for (const it of due) {
+            const at = bound.get(it);
+            assert.ok(at !== undefined && at < now + SLACK, `item ${it.id} handed out too early`);
+            assert.equal(it.dueIn, HANDED_OUT);
+            bound.delete(it);
+          }
+          for (const [it, at] of bound) assert.ok(at >= now, `item ${it.id} (due at ${at}) not handed out at ${now}`);
+        }
+      }
+    }
+  });
+});

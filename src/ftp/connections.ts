@@ -37,6 +37,8 @@ abstract class TrackedConnection implements Filed {
   private finMask = 0;
   /** Comment text once chosen for this connection (every packet of it carries the same text). */
   text: string | undefined = undefined;
+  /** The id the two-thread writer knows this connection's current comment by (pipeline/parallel-rewrite.ts). */
+  outputComment: { id: number; text: string } | null = null;
   /** Where the tracker's sweep schedule has this connection filed (see FtpTracker.deadlineOf). */
   dueIn: Bucket | null = null;
 

@@ -26,8 +26,9 @@ const PAUSE_POLL_MS = 200;
  * once. An id is retired when its connection has ended (or changed text) and every frame up to then is
  * decided. Cap: one entry per tracked connection (the tracker's own cap) plus those waiting to retire.
  */
-class CommentIds {
-  private readonly byConn = new Map<Connection, { id: number; text: string }>();
+export class CommentIds {
+  /** Connections holding an id. */
+  private live = 0;
   /** Connections that ended or changed text, by frame, waiting for the decided count to pass it. */
   private pending: { conn: Connection | null; id: number; frame: number }[] = [];
   private pendingHead = 0;
@@ -36,20 +37,22 @@ class CommentIds {
   constructor(private readonly sender: DecisionSender, private readonly counters: Counters) {}
 
   idFor(conn: Connection, text: string, frame: number): number {
-    const known = this.byConn.get(conn);
-    if (known !== undefined) {
+    const known = conn.outputComment;
+    if (known !== null) {
       if (known.text === text) return known.id;
       this.pending.push({ conn: null, id: known.id, frame });
+    } else {
+      this.live++;
+      this.counters.max('rewrite.comment_ids_peak', this.live);
     }
     const id = this.nextId++;
-    this.byConn.set(conn, { id, text });
+    conn.outputComment = { id, text };
     this.sender.addText(id, text);
-    this.counters.max('rewrite.comment_ids_peak', this.byConn.size);
     return id;
   }
 
   connectionEnded(conn: Connection, frame: number): void {
-    if (this.byConn.has(conn)) this.pending.push({ conn, id: 0, frame });
+    if (conn.outputComment !== null) this.pending.push({ conn, id: 0, frame });
   }
 
   /** Every frame up to `decided` is decided: ids no later frame can use go to the writer to forget. */
@@ -60,9 +63,10 @@ class CommentIds {
         this.sender.retire(p.id, p.frame);
         continue;
       }
-      const known = this.byConn.get(p.conn);
-      if (known === undefined) continue;
-      this.byConn.delete(p.conn);
+      const known = p.conn.outputComment;
+      if (known === null) continue;
+      p.conn.outputComment = null;
+      this.live--;
       this.sender.retire(known.id, p.frame);
     }
     if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {

@@ -20,6 +20,8 @@ export interface WriterResult {
 
 /** How long a paused decider sleeps between looks at the writer (it also wakes on the writer's progress). */
 const PAUSE_POLL_MS = 200;
+/** The writing thread's young generation (V8's default grows to 48 MB). */
+const WRITER_YOUNG_GENERATION_MB = 4;
 
 /**
  * Comment ids for the decision channel: one per connection and text, so a text crosses to the writer
@@ -111,6 +113,8 @@ export class ParallelRewriter implements GapSink<number> {
     };
     this.worker = new Worker(path.join(__dirname, 'rewrite-worker.js'), {
       workerData: { ftpflowRewrite: job }, transferList: [channel.port2],
+      // Its garbage is one short-lived view per packet: a small young generation keeps its heap (and RSS) small.
+      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
     });
     this.outcome = new Promise<RewriteOutcome>((resolve, reject) => {
       let settled: RewriteOutcome | null = null;

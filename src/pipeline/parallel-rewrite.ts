@@ -180,8 +180,9 @@ export class ParallelRewriter implements GapSink<number> {
   /** For the reader's pause(): a promise while the writer is too far behind to take more frames. */
   pause(): Promise<void> | null {
     if (this.failure !== null) return Promise.reject(this.failure);
-    this.publish();
-    return this.writerTooFarBehind() ? this.waitForWriter() : null;
+    if (!this.writerTooFarBehind()) return null;
+    this.publish(); // everything decided so far, so that the writer can catch up
+    return this.waitForWriter();
   }
 
   /** The input had `total` frames, all decided: waits for the writer to write them and close. */

@@ -1,6 +1,6 @@
 /**
  * The allocation-free look at a frame behind the engine's fast path: for an IPv4 TCP segment that the
- * capture holds whole, its addresses, ports, sequence number, flags and payload length, written into a
+ * capture holds whole, its addresses, ports, sequence and acknowledgement numbers, flags and payload length, written into a
  * record the caller reuses. Anything else (IPv6, malformed, fragmented, cut by the snaplen) answers
  * false and goes to decodeFrame, which says why. The checks are decodeIPv4's and decodeTcp's own.
  */
@@ -15,12 +15,13 @@ export interface Tcp4Peek {
   srcPort: number;
   dstPort: number;
   seq: number;
+  ack: number;
   flags: number;
   payloadLen: number;
 }
 
 export function newTcp4Peek(): Tcp4Peek {
-  return { srcV4: 0, dstV4: 0, srcPort: 0, dstPort: 0, seq: 0, flags: 0, payloadLen: 0 };
+  return { srcV4: 0, dstV4: 0, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, payloadLen: 0 };
 }
 
 /** The frame is `b` from `start` to `frameEnd` (offsets are into `b`: no view is made per packet). */
@@ -38,6 +39,7 @@ export function peekTcp4(linkType: number, b: Uint8Array, out: Tcp4Peek, start =
   out.srcPort = (b[tcpAt]! << 8) | b[tcpAt + 1]!;
   out.dstPort = (b[tcpAt + 2]! << 8) | b[tcpAt + 3]!;
   out.seq = u32(b, tcpAt + 4);
+  out.ack = u32(b, tcpAt + 8);
   out.flags = b[tcpAt + 13]!;
   out.payloadLen = end - tcpAt - headerLen;
   return true;

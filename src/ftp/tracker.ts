@@ -233,18 +233,36 @@ export class FtpTracker implements SessionEvents {
   }
 
   /**
-   * The fast path for the bulk of a capture: a packet of a data connection already tracked, without
-   * SYN, FIN or RST, between sweeps. Does what process() would do for it, with no decoded packet
-   * object; null means "not that case", and the caller takes the full path.
+   * The fast path for the bulk of a capture, with no decoded packet object: a packet of a data connection
+   * already tracked, or a bare ACK (no payload) of a control connection already tracked, without SYN, FIN
+   * or RST, between sweeps. Does exactly what process() would do for it; null means "not that case", and
+   * the caller takes the full path.
    */
-  processDataFast(ts: TimestampNs, p: Tcp4Peek): DataConnection | null {
+  processFast(ts: TimestampNs, p: Tcp4Peek): Connection | null {
     if ((p.flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0 || this.nextSweep === null || ts >= this.nextSweep) return null;
     const conn = this.conns.getV4(p.srcV4 * 65536 + p.srcPort, p.dstV4 * 65536 + p.dstPort);
     // Packet time going backwards moves the connection's deadline earlier: process() refiles it.
-    if (conn === undefined || conn.kind !== 'data' || ts < conn.lastSeen) return null;
+    if (conn === undefined || ts < conn.lastSeen) return null;
+    if (conn.kind === 'data') {
+      conn.lastSeen = ts;
+      const toListener = p.dstPort === conn.listener.port && p.dstV4 === conn.listenerV4;
+      (toListener ? conn.toListener : conn.toConnector).note(p.seq, false, p.payloadLen);
+      return conn;
+    }
+    return p.payloadLen === 0 ? this.controlAckFast(conn, ts, p) : null;
+  }
+
+  /** processFast for a bare ACK of a control connection: what process() and onControlPacket do for one. */
+  private controlAckFast(conn: ControlConnection, ts: TimestampNs, p: Tcp4Peek): ControlConnection | null {
+    const session = conn.session;
+    // Which side sent it, by port alone (the addresses are text here): not when both ends use the same port.
+    if (session !== null && session.client.port === session.server.port) return null;
     conn.lastSeen = ts;
-    const toListener = p.dstPort === conn.listener.port && p.dstV4 === conn.listenerV4;
-    (toListener ? conn.toListener : conn.toConnector).note(p.seq, false, p.payloadLen);
+    if (session === null) return conn; // --detect-control has seen no payload yet: nothing else to do
+    session.now = ts;
+    const fromClient = p.srcPort === session.client.port;
+    if (p.flags & TCP_ACK) (fromClient ? session.fromServer : session.fromClient).onPeerAck(p.ack);
+    if (session.holeOpen) this.dueAt.fileEarlier(conn, this.deadlineOf(conn));
     return conn;
   }
 

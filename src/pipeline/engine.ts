@@ -42,10 +42,10 @@ export class Engine {
   classifyAt(frameNo: FrameNo, ts: TimestampNs, linkType: number, buffer: Uint8Array, offset: number, capLen: number): Connection | null {
     try {
       // Most frames of a capture belong to data connections already tracked: those take a path that
-      // builds no decoded object (same result, see FtpTracker.processDataFast).
+      // builds no decoded object (same result, see FtpTracker.processFast).
       const end = offset + capLen;
       if (peekTcp4(linkType, buffer, this.peek, offset, end)) {
-        const fast = this.tracker.processDataFast(ts, this.peek);
+        const fast = this.tracker.processFast(ts, this.peek);
         if (fast !== null) return fast;
       }
       const data = offset === 0 && end === buffer.length ? buffer : buffer.subarray(offset, end);

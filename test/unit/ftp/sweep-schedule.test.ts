@@ -202,7 +202,7 @@ function run(Tracker: typeof FtpTracker, frames: Frame[], options: TrackerOption
     let conn: Connection | null = null;
     if ((pkt.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) {
       Object.assign(peek, { srcV4: pkt.srcV4, dstV4: pkt.dstV4, srcPort: pkt.srcPort, dstPort: pkt.dstPort, seq: pkt.seq, flags: pkt.flags, payloadLen: pkt.payload.length });
-      conn = tracker.processDataFast(ts, peek);
+      conn = tracker.processFast(ts, peek);
     }
     conn ??= tracker.process(frameNo, ts, pkt);
     if (conn) at(`is ${conn.kind} ${conn.ordinal}`);

@@ -1,5 +1,6 @@
 /**
- * The engine's fast path (FtpTracker.processDataFast, for packets of data connections already tracked)
+ * The engine's fast path (FtpTracker.processFast: packets of data connections already tracked, bare ACKs
+ * of control connections)
  * must give exactly what the full path gives: the same connection for every frame, the same byte counts.
  * Checked on every generated case and every golden recording, against an engine driven only through
  * decodeFrame + FtpTracker.process; and so must classifyAt, which reads a frame inside a reader's buffer by
@@ -12,6 +13,7 @@ import * as path from 'node:path';
 import { readCaptureFile } from '../../../src/capture/file-reader';
 import { parsePortList } from '../../../src/core/port-list';
 import { decodeFrame } from '../../../src/decode/decode-frame';
+import { formatComment } from '../../../src/annotate/format';
 import type { Connection } from '../../../src/ftp/connections';
 import { Engine, type EngineOptions } from '../../../src/pipeline/engine';
 import { tempDir, writeAllCases } from '../../fixtures/gen/generate';
@@ -39,17 +41,21 @@ function placeInside(data: Uint8Array, before: number): { buffer: Uint8Array; of
   return { buffer, offset: before };
 }
 
-/** Per frame: which connection (kind and ordinal); at the end: each data connection's byte counts. */
-function run(file: string, opts: EngineOptions, route: Route, cut = false): { frames: string[]; bytes: string[]; fast: number } {
+/**
+ * Per frame: which connection (kind and ordinal) and that connection's final comment (so the state the
+ * fast path keeps, reassembly included, shows); at the end: each data connection's byte counts, and the
+ * tracker's counters (decode counters differ by route: the full route bypasses classify).
+ */
+function run(file: string, opts: EngineOptions, route: Route, cut = false): { frames: string[]; bytes: string[]; counters: string; fast: number } {
   const engine = new Engine(opts);
   let fast = 0;
-  const viaFast = engine.tracker.processDataFast.bind(engine.tracker);
-  engine.tracker.processDataFast = (ts, p) => {
+  const viaFast = engine.tracker.processFast.bind(engine.tracker);
+  engine.tracker.processFast = (ts, p) => {
     const c = viaFast(ts, p);
     if (c) fast++;
     return c;
   };
-  const frames: string[] = [];
+  const frameConns: (Connection | null)[] = [];
   const seen = new Set<Connection>();
   let n = 0;
   readCaptureFile(file, {
@@ -69,12 +75,14 @@ function run(file: string, opts: EngineOptions, route: Route, cut = false): { fr
         conn = engine.classifyAt(n, p.tsNs, p.linkType, buffer, offset, data.length);
       }
       if (conn) seen.add(conn);
-      frames.push(conn ? `${conn.kind}#${conn.ordinal}` : '-');
+      frameConns.push(conn);
     },
   });
   engine.finish();
+  const frames = frameConns.map((c) => (c ? `${c.kind}#${c.ordinal} ${formatComment(c)}` : '-'));
   const bytes = [...seen].filter((c) => c.kind === 'data').map((c) => c.kind === 'data' ? `#${c.ordinal} ${c.toListener.bytes} ${c.toConnector.bytes}` : '');
-  return { frames, bytes, fast };
+  const counters = JSON.stringify(Object.entries(engine.counters.snapshot()).filter(([k]) => !k.startsWith('decode.')));
+  return { frames, bytes, counters, fast };
 }
 
 test('fast path and full path agree on every generated case and golden recording', () => {
@@ -97,6 +105,7 @@ test('fast path and full path agree on every generated case and golden recording
       const withFast = run(c.file, opts, 'view');
       assert.deepEqual(withFast.frames, full.frames, c.file);
       assert.deepEqual(withFast.bytes, full.bytes, c.file);
+      assert.equal(withFast.counters, full.counters, c.file);
       const inside = run(c.file, opts, 'inside');
       assert.deepEqual(inside.frames, full.frames, `${c.file} (frames inside a larger buffer)`);
       assert.deepEqual(inside.bytes, full.bytes, `${c.file} (frames inside a larger buffer)`);

@@ -88,9 +88,9 @@ export interface ParallelRewriterOptions {
 }
 
 /**
- * Runs the writing thread and feeds it decisions. Frames are decided in any order (decide), and the
- * caller says after each frame which is the oldest still waiting (afterFrame), so that decisions are
- * published in order. As a GapSink it takes the frames a GapLine held.
+ * Runs the writing thread and feeds it decisions. Per frame the caller says startFrame, decides it now
+ * (decide) or lets a GapLine hold it (this is that line's sink: it decides the frame when filled), then
+ * endFrame with the oldest frame still waiting, so that decisions are published in order.
  */
 export class ParallelRewriter implements GapSink<number> {
   private readonly sender: DecisionSender;

@@ -3,7 +3,8 @@
  * subjects.ts), each mutant run through
  * `ftpflow annotate --json`. The annotator must never crash: exit 0, or exit 1 with exactly one
  * line on stderr when the file itself is damaged; no stack trace, no `pipeline.internal_error`.
- * It must write every frame it could read, unchanged.
+ * It must write every frame it could read, unchanged. Every third mutant is also run with --threads 2, which
+ * must exit, say, count and write exactly what one thread does.
  *
  * FTPFLOW_FUZZ_MUTANTS (default 300) sets the number of mutants, FTPFLOW_FUZZ_SEED the seed.
  * Failing mutants are kept in a folder named in the failure message, to replay by hand.
@@ -72,6 +73,7 @@ async function check(s: Subject, m: Mutant, n: number, options: string[]): Promi
       problems.push(...compareFrames(mine.packets.slice(0, k), out.packets.slice(0, k), 3));
     }
   }
+  if (n % TWO_THREADS_EVERY === 0) problems.push(...await sameWithTwoThreads(input, output, run, options));
   if (problems.length) {
     fs.mkdirSync(kept, { recursive: true });
     fs.copyFileSync(input, path.join(kept, path.basename(input)));
@@ -80,6 +82,32 @@ async function check(s: Subject, m: Mutant, n: number, options: string[]): Promi
   }
   fs.rmSync(output, { force: true });
   return problems.map(p => `mutant ${n} [${m.kind}: ${m.what}]: ${p}`);
+}
+
+/** Every this many mutants are also annotated with --threads 2: same exit, same stderr, same bytes, same counters. */
+const TWO_THREADS_EVERY = 3;
+
+async function sameWithTwoThreads(input: string, oneOutput: string, one: Awaited<ReturnType<typeof runAnnotate>>, options: string[]): Promise<string[]> {
+  const output = `${oneOutput}.two-threads.pcapng`;
+  const two = await runAnnotate(input, output, [...options, '--json', '--threads', '2'], 60_000);
+  const problems: string[] = [];
+  if (two.code !== one.code) problems.push(`--threads 2 exited ${two.code}, one thread ${one.code}`);
+  if (two.stderr !== one.stderr) problems.push(`--threads 2 said ${JSON.stringify(two.stderr)}, one thread ${JSON.stringify(one.stderr)}`);
+  const counters = (stdout: string): string => {
+    try {
+      const c = { ...(JSON.parse(stdout) as { counters?: Record<string, number> }).counters };
+      delete c['rewrite.comment_ids_peak'];
+      return JSON.stringify(c);
+    } catch {
+      return stdout;
+    }
+  };
+  if (counters(two.stdout) !== counters(one.stdout)) problems.push('--threads 2 counted otherwise than one thread');
+  const a = fs.existsSync(oneOutput) ? fs.readFileSync(oneOutput) : null;
+  const b = fs.existsSync(output) ? fs.readFileSync(output) : null;
+  if ((a === null) !== (b === null) || (a !== null && b !== null && !a.equals(b))) problems.push('--threads 2 wrote other bytes than one thread');
+  fs.rmSync(output, { force: true });
+  return problems;
 }
 
 // Mutants spread over every subject and kind: subject i gets mutants i, i + subjects, ...

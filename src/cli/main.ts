@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('-o, --output <file>', 'pcapng file to write')
     .option('--control-ports <list>', 'server ports of FTP control connections, e.g. 21,2121,2100-2110', '21')
     .option('--detect-control', 'also recognise control connections on any port by their greeting or commands')
-    .addOption(new Option('--threads <n>', 'threads: 1, 2 (a second one writes the output; needs a regular input file) or auto (2 from 16 MiB)')
+    .addOption(new Option('--threads <n>', 'threads: 1, 2 (a second one writes the output; input and output must be regular files) or auto (2 from 16 MiB)')
       .choices(['1', '2', 'auto']).default('auto'))
     .addOption(new Option('--json', 'print the summary as JSON on stdout instead of text on stderr'))
     .option('-q, --quiet', 'no summary, no progress')

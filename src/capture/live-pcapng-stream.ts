@@ -5,26 +5,19 @@
  * other block. A malformed stream yields one {kind:'bad'} event and the reader stops.
  */
 
+import {
+  BLOCK_EPB, BLOCK_IDB, BLOCK_ISB, BLOCK_SHB, BYTE_ORDER_MAGIC, IF_TSOFFSET, IF_TSRESOL, ISB_IFDROP, ISB_IFRECV, ISB_OSDROP,
+  OPT_ENDOFOPT,
+} from '../pcapng/constants';
+
 export type PcapngStreamEvent =
   | { kind: 'interface'; interfaceId: number; linkType: number; snaplen: number; nanoTimestamps: boolean }
   | { kind: 'packet'; interfaceId: number; tsNs: bigint; data: Uint8Array; origLen: number }
   | { kind: 'stats'; interfaceId: number; ifRecv: bigint | null; ifDrop: bigint | null; osDrop: bigint | null }
   | { kind: 'bad'; reason: string };
 
-const BT_SHB = 0x0a0d0d0a;
-const BT_IDB = 0x00000001;
-const BT_EPB = 0x00000006;
-const BT_ISB = 0x00000005;
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 /** Larger than any block dumpcap writes (Wireshark's own limit is 16 MiB); guards against garbage lengths. */
 const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
-
-const OPT_END = 0;
-const IF_TSRESOL = 9;
-const IF_TSOFFSET = 14;
-const ISB_IFRECV = 4;
-const ISB_IFDROP = 5;
-const ISB_OSDROP = 7;
 
 interface InterfaceClock {
   /** ticks -> ns: multiply by `mul`, then divide by `div`. */
@@ -49,7 +42,7 @@ export class PcapngStreamReader {
     while (this.pending.length - pos >= 12) {
       const buf = this.pending;
       const type = buf.readUInt32LE(pos); // SHB's type reads the same in both orders
-      if (type === BT_SHB) {
+      if (type === BLOCK_SHB) {
         const magic = buf.readUInt32LE(pos + 8);
         if (magic === BYTE_ORDER_MAGIC) this.littleEndian = true;
         else if (magic === 0x4d3c2b1a) this.littleEndian = false;
@@ -98,15 +91,15 @@ export class PcapngStreamReader {
 
   private block(type: number, body: Buffer): PcapngStreamEvent | null {
     switch (type) {
-      case BT_SHB:
+      case BLOCK_SHB:
         this.inSection = true;
         this.interfaces = [];
         return null;
-      case BT_IDB:
+      case BLOCK_IDB:
         return this.interfaceBlock(body);
-      case BT_EPB:
+      case BLOCK_EPB:
         return this.packetBlock(body);
-      case BT_ISB:
+      case BLOCK_ISB:
         return this.statsBlock(body);
       default:
         return null;
@@ -173,7 +166,7 @@ export class PcapngStreamReader {
     while (pos + 4 <= body.length) {
       const code = this.u16(body, pos);
       const len = this.u16(body, pos + 2);
-      if (code === OPT_END) return;
+      if (code === OPT_ENDOFOPT) return;
       if (pos + 4 + len > body.length) return;
       yield { code, value: body.subarray(pos + 4, pos + 4 + len) };
       pos += 4 + ((len + 3) & ~3);

@@ -14,12 +14,8 @@ export const TCP_URG = 0x20;
 export const TCP_ECE = 0x40;
 export const TCP_CWR = 0x80;
 
-export interface TcpPacket {
-  kind: 'tcp';
-  ipVersion: 4 | 6;
-  /** Canonical address text (core/ip.ts), so it compares equal to addresses parsed from PORT/EPRT. */
-  src: string;
-  dst: string;
+/** A TCP segment's numbers: what the tracker keys and orders by (a TcpPacket, and the fast path's peek). */
+export interface TcpNumbers {
   /** IPv4 addresses as unsigned 32-bit numbers (cheap connection keys); -1 for IPv6. */
   srcV4: number;
   dstV4: number;
@@ -31,6 +27,14 @@ export interface TcpPacket {
   ack: number;
   /** The TCP flags byte (TCP_FIN | TCP_SYN | ...). */
   flags: number;
+}
+
+export interface TcpPacket extends TcpNumbers {
+  kind: 'tcp';
+  ipVersion: 4 | 6;
+  /** Canonical address text (core/ip.ts), so it compares equal to addresses parsed from PORT/EPRT. */
+  src: string;
+  dst: string;
   /**
    * View into the frame (not a copy): the captured TCP payload, ending where the IP length says the
    * packet ends, so Ethernet padding and trailers are excluded. Valid only while the frame is.

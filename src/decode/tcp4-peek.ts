@@ -1,22 +1,16 @@
 /**
  * The allocation-free look at a frame behind the engine's fast path: for an IPv4 TCP segment that the
- * capture holds whole, its addresses, ports, sequence and acknowledgement numbers, flags and payload length, written into a
+ * capture holds whole, its numbers (addresses, ports, seq, ack, flags) and payload length, written into a
  * record the caller reuses. Anything else (IPv6, malformed, fragmented, cut by the snaplen) answers
  * false and goes to decodeFrame, which says why. The checks are decodeIPv4's and decodeTcp's own.
  */
+import type { TcpNumbers } from './decoded';
 import { locateIp } from './decode-frame';
 import { FAMILY_IPV4, networkFamily, networkOffset } from './link-layer';
 import { ipv4Span, locateIPv4Tcp } from './network-layer';
 import { tcpHeaderLength, u32 } from './tcp';
 
-export interface Tcp4Peek {
-  srcV4: number;
-  dstV4: number;
-  srcPort: number;
-  dstPort: number;
-  seq: number;
-  ack: number;
-  flags: number;
+export interface Tcp4Peek extends TcpNumbers {
   payloadLen: number;
 }
 

@@ -2,7 +2,7 @@ import { openCapture } from '../capture/open-capture';
 import type { LiveCapture } from '../capture/live-source';
 import { FatalError } from '../core/errors';
 import { openLog, type Log } from '../core/log-file';
-import { encodeIdb, encodeShb, encodeStringOption } from '../pcapng/encode';
+import { encodeIdb, encodeShb, encodeStringOption, IF_DESCRIPTION, IF_FILTER, IF_NAME, SHB_USERAPPL } from '../pcapng/encode';
 import { PcapngStreamWriter } from '../pcapng/stream-writer';
 import { DEFAULT_LIVE_LIMITS, LivePipeline } from '../pipeline/live';
 import type { SidecarClient } from '../sidecar/client';
@@ -12,10 +12,6 @@ import { effectiveCaptureFilter } from './capture-filter';
 import { failCapture } from './fail-capture';
 import { packageInfo } from '../core/package-info';
 
-const SHB_USERAPPL = 4;
-const IF_NAME = 2;
-const IF_DESCRIPTION = 3;
-const IF_FILTER = 11;
 /** Writes after Wireshark stopped reading are pointless: give the last flush this long. */
 const END_TIMEOUT_MS = 500;
 

@@ -1,4 +1,5 @@
 import type { TimestampNs } from '../core/types';
+import { Fifo } from '../core/fifo';
 import type { Counters } from '../core/counters';
 import type { Endpoint, Setup } from './model';
 
@@ -37,8 +38,7 @@ export class ExpectationTable {
   private readonly byPort = new Map<number, Setup[]>();
   private readonly bySession = new Map<number, Setup[]>();
   /** Every pending setup in announcement order (lazy: entries no longer pending are skipped). */
-  private fifo: Setup[] = [];
-  private fifoHead = 0;
+  private readonly fifo = new Fifo<Setup>();
   private count = 0;
 
   constructor(private readonly limits: ExpectationLimits, private readonly counters: Counters) {}
@@ -127,12 +127,8 @@ export class ExpectationTable {
   }
 
   private peek(): Setup | undefined {
-    while (this.fifoHead < this.fifo.length && !this.fifo[this.fifoHead]!.pending) this.fifoHead++;
-    if (this.fifoHead > 1024 && this.fifoHead * 2 > this.fifo.length) {
-      this.fifo = this.fifo.slice(this.fifoHead);
-      this.fifoHead = 0;
-    }
-    return this.fifo[this.fifoHead];
+    while (this.fifo.size > 0 && !this.fifo.peek()!.pending) this.fifo.shift();
+    return this.fifo.peek();
   }
 }
 

@@ -12,6 +12,7 @@
  * but published in order: the decided count only moves past a frame once it is decided.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { Fifo } from '../core/fifo';
 import { commentOptionList, type OptionList } from '../pcapng/encode';
 
 /** A comment as the writer uses it: the text, and the EPB option list it becomes. */
@@ -165,8 +166,7 @@ export class DecisionReceiver {
   private decided = 0;
   private readonly texts = new Map<number, FrameComment>();
   /** Retirements waiting for the writer to pass their frame, in frame order. */
-  private retiring: [id: number, afterFrame: number][] = [];
-  private retireHead = 0;
+  private readonly retiring = new Fifo<[id: number, afterFrame: number]>();
 
   constructor(memory: ChannelMemory, private readonly port: MessagePort) {
     this.geometry = new RingGeometry(memory);
@@ -233,12 +233,8 @@ export class DecisionReceiver {
   }
 
   private forgetRetired(writtenUpTo: number): void {
-    while (this.retireHead < this.retiring.length && this.retiring[this.retireHead]![1] <= writtenUpTo) {
-      this.texts.delete(this.retiring[this.retireHead++]![0]);
-    }
-    if (this.retireHead > 1024 && this.retireHead * 2 > this.retiring.length) {
-      this.retiring = this.retiring.slice(this.retireHead);
-      this.retireHead = 0;
+    for (let r = this.retiring.peek(); r !== undefined && r[1] <= writtenUpTo; r = this.retiring.peek()) {
+      this.texts.delete(this.retiring.shift()![0]);
     }
   }
 }

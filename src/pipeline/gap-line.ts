@@ -1,6 +1,7 @@
 import type { TimestampNs } from '../core/types';
 import type { CounterName } from '../core/counter-names';
 import type { Counters } from '../core/counters';
+import { Fifo } from '../core/fifo';
 import type { Connection } from '../ftp/connections';
 import type { OutputGap, PcapngFileWriter } from '../pcapng/file-writer';
 import type { PcapngOption } from '../pcapng/model';
@@ -29,13 +30,8 @@ export interface GapSink<T> {
  * anything here; the bulk of a capture passes straight on.
  */
 export class GapLine<T> {
-  private items: T[] = [];
-  private conns: (Connection | null)[] = [];
-  /** Packet time as a double (ns): compared with cut-offs without a BigInt allocation. */
-  private times: number[] = [];
-  private head = 0;
-  /** Packet time (ns, double) before which the oldest gap's time is up; +Infinity when none waits. */
-  private oldestDue = Number.POSITIVE_INFINITY;
+  /** Waiting frames, oldest first; `due`: packet time (ns, a double: no BigInt per packet) when its wait is up. */
+  private readonly frames = new Fifo<{ item: T; conn: Connection | null; due: number }>();
   private readonly lookaheadNs: number;
 
   constructor(
@@ -48,21 +44,17 @@ export class GapLine<T> {
   }
 
   get waiting(): number {
-    return this.items.length - this.head;
+    return this.frames.size;
   }
 
   /** The oldest frame still waiting, or undefined. */
   oldest(): T | undefined {
-    return this.waiting > 0 ? this.items[this.head] : undefined;
+    return this.frames.peek()?.item;
   }
 
   /** This frame waits for its comment. */
   hold(ts: TimestampNs, item: T, conn: Connection | null): void {
-    const time = Number(ts);
-    if (this.waiting === 0) this.oldestDue = time + this.lookaheadNs;
-    this.items.push(item);
-    this.conns.push(conn);
-    this.times.push(time);
+    this.frames.push({ item, conn, due: Number(ts) + this.lookaheadNs });
   }
 
   /**
@@ -70,39 +62,25 @@ export class GapLine<T> {
    * limits. `nowNs` is the packet time as a double (the caller converts it once per packet).
    */
   afterPacket(nowNs: number): void {
-    while (this.waiting > 0) {
-      if (nowNs >= this.oldestDue || !mayStillChange(this.conns[this.head]!)) this.fillOldest(null);
-      else if (this.waiting > this.limits.maxFrames) this.fillOldest('delay.released_by_count');
-      else {
-        const over = this.sink.overLimit(this.items[this.head]!);
-        if (over === null) break;
-        this.fillOldest(over);
+    for (let f = this.frames.peek(); f !== undefined; f = this.frames.peek()) {
+      let early: CounterName | null = null;
+      if (nowNs < f.due && mayStillChange(f.conn)) {
+        early = this.frames.size > this.limits.maxFrames ? 'delay.released_by_count' : this.sink.overLimit(f.item);
+        if (early === null) return;
       }
+      this.fillOldest(early);
     }
   }
 
   /** End of input: every gap is filled. */
   releaseAll(): void {
-    while (this.waiting > 0) this.fillOldest(null);
+    while (this.frames.size > 0) this.fillOldest(null);
   }
 
   private fillOldest(early: CounterName | null): void {
-    const i = this.head++;
-    const item = this.items[i]!;
-    const conn = this.conns[i]!;
-    this.items[i] = undefined as unknown as T; // let the frame's bytes go
-    this.conns[i] = null;
-    if (this.head > 4096 && this.head * 2 > this.items.length) this.compact();
-    this.oldestDue = this.waiting > 0 ? this.times[this.head]! + this.lookaheadNs : Number.POSITIVE_INFINITY;
+    const { item, conn } = this.frames.shift()!;
     if (early) this.counters.inc(early);
     this.sink.fill(item, conn, this.textFor(conn));
-  }
-
-  private compact(): void {
-    this.items = this.items.slice(this.head);
-    this.conns = this.conns.slice(this.head);
-    this.times = this.times.slice(this.head);
-    this.head = 0;
   }
 }
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { CounterName } from '../core/counter-names';
 import type { Counters } from '../core/counters';
+import { Fifo } from '../core/fifo';
 import { FatalError } from '../core/errors';
 import type { Connection } from '../ftp/connections';
 import { DecisionSender, newChannelMemory, RING_FRAMES } from './decision-channel';
@@ -32,8 +33,7 @@ export class CommentIds {
   /** Connections holding an id. */
   private live = 0;
   /** Connections that ended or changed text, by frame, waiting for the decided count to pass it. */
-  private pending: { conn: Connection | null; id: number; frame: number }[] = [];
-  private pendingHead = 0;
+  private readonly pending = new Fifo<{ conn: Connection | null; id: number; frame: number }>();
   private nextId = 1;
 
   constructor(private readonly sender: DecisionSender, private readonly counters: Counters) {}
@@ -59,8 +59,8 @@ export class CommentIds {
 
   /** Every frame up to `decided` is decided: ids no later frame can use go to the writer to forget. */
   retireUpTo(decided: number): void {
-    while (this.pendingHead < this.pending.length && this.pending[this.pendingHead]!.frame <= decided) {
-      const p = this.pending[this.pendingHead++]!;
+    for (let next = this.pending.peek(); next !== undefined && next.frame <= decided; next = this.pending.peek()) {
+      const p = this.pending.shift()!;
       if (p.conn === null) {
         this.sender.retire(p.id, p.frame);
         continue;
@@ -70,10 +70,6 @@ export class CommentIds {
       p.conn.outputComment = null;
       this.live--;
       this.sender.retire(known.id, p.frame);
-    }
-    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
-      this.pending = this.pending.slice(this.pendingHead);
-      this.pendingHead = 0;
     }
   }
 }

@@ -6,12 +6,10 @@
 import { COMMENT_PREFIX } from '../annotate/format';
 import type { CaptureFileHandlers } from '../capture/file-reader';
 import type { Counters } from '../core/counters';
-import { encodeBlock, encodeIdb, encodeShb, encodeStringOption } from '../pcapng/encode';
+import { encodeBlock, encodeIdb, encodeShb, encodeStringOption, OPT_COMMENT, SHB_USERAPPL } from '../pcapng/encode';
 import type { PcapngFileWriter } from '../pcapng/file-writer';
 import type { PcapngOption } from '../pcapng/model';
 
-const OPT_COMMENT = 1;
-const SHB_USERAPPL = 4;
 const OUR_PREFIX = Buffer.from(`${COMMENT_PREFIX} `);
 
 /** A frame without a comment of ours. */

@@ -1,4 +1,5 @@
 import { connKey } from '../decode/flow-key';
+import { Fifo } from '../core/fifo';
 import type { Connection } from '../ftp/connections';
 import type { Endpoint, Setup } from '../ftp/model';
 import type { FtpSession } from '../ftp/session';
@@ -45,8 +46,7 @@ export class SessionImporter implements TrackerObserver {
   private readonly bySidecarId = new Map<number, string>();
   /** This connection's announcement numbers → the setup imported for them. */
   private readonly setups = new Map<number, Setup>();
-  private readonly deferred: { dueMs: number; run: () => void }[] = [];
-  private deferredHead = 0;
+  private readonly deferred = new Fifo<{ dueMs: number; run: () => void }>();
 
   constructor(
     private readonly ids: BlockIdSource,
@@ -134,17 +134,11 @@ export class SessionImporter implements TrackerObserver {
   /** Runs the removals whose grace has passed. */
   tick(): void {
     const now = this.nowMs();
-    while (this.deferredHead < this.deferred.length && this.deferred[this.deferredHead]!.dueMs <= now) {
-      this.deferred[this.deferredHead++]!.run();
-    }
-    if (this.deferredHead > 1024 && this.deferredHead * 2 > this.deferred.length) {
-      this.deferred.splice(0, this.deferredHead);
-      this.deferredHead = 0;
-    }
+    for (let d = this.deferred.peek(); d !== undefined && d.dueMs <= now; d = this.deferred.peek()) this.deferred.shift()!.run();
   }
 
   private defer(run: () => void): void {
-    if (this.deferred.length - this.deferredHead >= MAX_DEFERRED) this.deferred[this.deferredHead++]!.run();
+    if (this.deferred.size >= MAX_DEFERRED) this.deferred.shift()!.run();
     this.deferred.push({ dueMs: this.nowMs() + FORGET_GRACE_MS, run });
   }
 

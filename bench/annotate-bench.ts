@@ -191,10 +191,16 @@ function profile(c: CaptureInfo, outDir: string, log: (s: string) => void): { te
     stdio: 'inherit', env, timeout: TIMEOUT_S.ftpflow * 1000,
   });
   fs.rmSync(out, { force: true });
-  const prof = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (r.status !== 0 || !prof) return { text: `PROFILE FAILED: ftpflow --cpu-prof exited ${r.status ?? r.signal}`, failed: true };
-  log(`  profile: ${path.join(dir, prof)}`);
-  return { text: `${path.relative(REPO_ROOT, path.join(dir, prof))}\n${formatHotSpots(hotSpots(path.join(dir, prof), REPO_ROOT), 25)}`, failed: false };
+  // One profile per thread (two threads: the deciding one, then the writing one); Node names them
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, so sorting puts the main thread first.
+  const profs = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  if (r.status !== 0 || profs.length === 0) return { text: `PROFILE FAILED: ftpflow --cpu-prof exited ${r.status ?? r.signal}`, failed: true };
+  const texts = profs.map((prof, i) => {
+    log(`  profile: ${path.join(dir, prof)}`);
+    const thread = profs.length === 1 ? 'the only thread' : i === 0 ? 'the deciding (main) thread' : 'the writing thread';
+    return `${path.relative(REPO_ROOT, path.join(dir, prof))} (${thread})\n${formatHotSpots(hotSpots(path.join(dir, prof), REPO_ROOT), 25)}`;
+  });
+  return { text: texts.join('\n\n'), failed: false };
 }
 
 async function main(): Promise<number> {

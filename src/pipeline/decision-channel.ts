@@ -85,10 +85,6 @@ export class DecisionSender {
     return Atomics.load(this.control, Word.Written);
   }
 
-  get decidedPublished(): number {
-    return this.published;
-  }
-
   /** A comment text the writer will need for frames decided from now on. */
   addText(id: number, text: string): void {
     this.batch.texts.push([id, text]);

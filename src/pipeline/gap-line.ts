@@ -6,6 +6,7 @@ import type { Connection } from '../ftp/connections';
 import type { OutputGap, PcapngFileWriter } from '../pcapng/file-writer';
 import type { PcapngOption } from '../pcapng/model';
 import { mayStillChange, type DelayLimits } from './delay-line';
+import { NO_COMMENTS } from './rewrite-blocks';
 
 /**
  * Where the frames of a gap line go once their comment is settled. `T` is what the sink needs to find
@@ -41,10 +42,6 @@ export class GapLine<T> {
     private readonly counters: Counters,
   ) {
     this.lookaheadNs = Number(limits.lookaheadNs);
-  }
-
-  get waiting(): number {
-    return this.frames.size;
   }
 
   /** The oldest frame still waiting, or undefined. */
@@ -112,4 +109,3 @@ export class WriterGaps implements GapSink<GapFrame> {
   }
 }
 
-const NO_COMMENTS: readonly string[] = [];

@@ -4,7 +4,7 @@
  * all lines joined with '\n', because servers may put the endpoint on any line of a multi-line reply.
  */
 
-import { hostPortFromLong, hostPortFromSix, isDataPort, isExtendedDelimiter } from './endpoint-forms';
+import { hostPortFromLong, hostPortFromSix, dataPort, isExtendedDelimiter } from './endpoint-forms';
 import { findNumberRuns } from './numbers';
 import type { HostPort } from './types';
 
@@ -47,8 +47,8 @@ export function parseEpsvReply(text: string): { port: number } | null {
     let end = start;
     while (isDigitAt(text, end)) end++;
     if (end === start || text.charAt(end) !== delimiter || text.charAt(end + 1) !== ')') continue;
-    const port = Number(text.slice(start, end));
-    return isDataPort(port) ? { port } : null;
+    const port = dataPort(Number(text.slice(start, end)));
+    return port === null ? null : { port };
   }
   return null;
 }

@@ -39,6 +39,12 @@ export interface ReadResult {
 export interface ReadOptions {
   /** Called at most every ~16 MiB, and once at the end. bytesTotal is 0 when the size is unknown (a FIFO). */
   onProgress?(bytesDone: number, bytesTotal: number): void;
+  /**
+   * readCaptureFile: the buffer to read into while records fit it (a bigger record gets a fresh one). A
+   * caller can so place it in one ArrayBuffer with its own output buffer, and copy packets across with
+   * copyWithin (no view per packet).
+   */
+  readBuffer?: Uint8Array;
 }
 
 export interface AsyncReadOptions extends ReadOptions {
@@ -80,7 +86,9 @@ class ByteSource {
   /** A buffer no view points into, for the next read-ahead. */
   private spare: Uint8Array | null = null;
 
-  constructor(private readonly fd: number, readonly size: number) {}
+  constructor(private readonly fd: number, readonly size: number, initial?: Uint8Array) {
+    if (initial !== undefined) this.setBuffer(initial);
+  }
 
   /** File offset of the parse position. */
   offset(): number {
@@ -199,7 +207,7 @@ export function readCaptureFile(path: string, h: CaptureFileHandlers, opts: Read
   const input = openInput(path);
   if ('error' in input) return input;
   try {
-    const src = new ByteSource(input.fd, input.size);
+    const src = new ByteSource(input.fd, input.size, opts.readBuffer);
     const parser = parseCapture(path, src, h, new Progress(src, opts.onProgress));
     let step = parser.next();
     while (!step.done) step = parser.next(step.value === 0 || src.refillSync(step.value));

@@ -23,6 +23,11 @@ export interface ChunkEncoderOptions {
   handOver?: boolean;
   /** With handOver: where the next chunk comes from (a pool of chunks the sink is done with). Default: a new one. */
   nextChunk?: (bytes: number) => Buffer;
+  /**
+   * Without handOver: the chunk to encode into (its length is the chunk size). When it shares an
+   * ArrayBuffer with the buffers packets are read into, writeEpbRaw copies with copyWithin.
+   */
+  chunk?: Buffer;
 }
 
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -32,6 +37,8 @@ export class PcapngChunkEncoder {
   /** The chunk as little-endian fields and as 32-bit words (null when its offset is not 4-aligned). */
   private view: DataView;
   private words: Uint32Array | null;
+  /** The whole ArrayBuffer the chunk lies in, for copyWithin from read buffers in the same one. */
+  private arena: Uint8Array;
   private used = 0;
   /** Where the bytes not yet handed over start (after a cut()). */
   private cutAt = 0;
@@ -40,12 +47,14 @@ export class PcapngChunkEncoder {
   private readonly nextChunk: (bytes: number) => Buffer;
 
   constructor(private readonly sink: ChunkSink, opts: ChunkEncoderOptions = {}) {
-    this.chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.handOver = opts.handOver ?? false;
+    if (opts.chunk !== undefined && this.handOver) throw new Error('a given chunk cannot be handed over');
+    this.chunkBytes = opts.chunk?.length ?? opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.nextChunk = opts.nextChunk ?? ((bytes) => Buffer.allocUnsafeSlow(bytes));
-    this.chunk = this.nextChunk(this.chunkBytes);
+    this.chunk = opts.chunk ?? this.nextChunk(this.chunkBytes);
     this.view = new DataView(this.chunk.buffer, this.chunk.byteOffset, this.chunk.length);
     this.words = wordsOf(this.chunk);
+    this.arena = new Uint8Array(this.chunk.buffer);
   }
 
   /** Bytes encoded but not yet given to the sink. */
@@ -102,7 +111,13 @@ export class PcapngChunkEncoder {
     const at = this.used;
     const chunk = this.chunk;
     writeEpbFields(this.view, at, total, ifaceId, tsHigh, tsLow, capLen, origLen);
-    chunk.set(src.subarray(srcOffset, srcOffset + capLen), at + 28);
+    if (src.buffer === chunk.buffer) {
+      // One ArrayBuffer: a copy within it needs no view of the packet (a view per packet is most of the cost).
+      const from = src.byteOffset + srcOffset;
+      this.arena.copyWithin(chunk.byteOffset + at + 28, from, from + capLen);
+    } else {
+      chunk.set(src.subarray(srcOffset, srcOffset + capLen), at + 28);
+    }
     for (let i = at + 28 + capLen; i < at + 28 + padded; i++) chunk[i] = 0;
     const optAt = at + 28 + padded;
     const words = this.words;
@@ -132,6 +147,7 @@ export class PcapngChunkEncoder {
     this.chunk = chunk;
     this.view = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
     this.words = wordsOf(chunk);
+    this.arena = new Uint8Array(chunk.buffer);
   }
 
   /** Gives everything encoded so far to the sink. */

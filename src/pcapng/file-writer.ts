@@ -19,6 +19,8 @@ export interface FileWriterOptions {
    * open of an existing file makes close() flush every page written since: a second's wait for a 1 GB output.)
    */
   truncate?: boolean;
+  /** Synchronous writer: the chunk to encode into (see ChunkEncoderOptions.chunk). */
+  chunk?: Buffer;
 }
 
 /** Write-behind: chunk size, and queued bytes above which pause() asks the producer to wait. */
@@ -35,6 +37,7 @@ export class PcapngFileWriter {
 
   /** Opens (creates or truncates) `path`. Throws FatalError('E_OUTPUT') when it cannot. */
   constructor(readonly path: string, opts: FileWriterOptions = {}) {
+    if (opts.writeBehind && opts.chunk !== undefined) throw new Error('a write-behind writer takes no chunk');
     const fd = openOutput(path, opts.truncate === false ? 'r+' : 'w');
     this.fd = fd;
     if (opts.writeBehind) {
@@ -45,7 +48,7 @@ export class PcapngFileWriter {
       });
     } else {
       this.behind = null;
-      this.encoder = new PcapngChunkEncoder((bytes) => this.writeOut(bytes));
+      this.encoder = new PcapngChunkEncoder((bytes) => this.writeOut(bytes), { chunk: opts.chunk });
     }
   }
 

@@ -45,3 +45,36 @@ test('writeEpbRaw writes what writeEpb writes', () => {
     }
   }
 });
+
+test('writeEpbRaw from a read buffer in the chunk\'s own ArrayBuffer (copyWithin) writes the same bytes', () => {
+  const texts = ['', 'ftpflow role=data session=7 arg="pub/fïle ☃.iso"'];
+  const lengths = [0, 1, 3, 4, 5, 60, 1514, 9000, 70_000];
+  const sourceBytes = 200_000;
+  for (const chunkBytes of [64 * 1024, 256 * 1024]) {
+    // The chunk at a 4-aligned offset and at an odd one (no word view), the read buffer behind it.
+    for (const chunkAt of [8, 3]) {
+      const arena = new ArrayBuffer(chunkAt + chunkBytes + 5 + sourceBytes);
+      const chunk = Buffer.from(arena, chunkAt, chunkBytes);
+      const source = new Uint8Array(arena, chunkAt + chunkBytes + 5, sourceBytes);
+      for (let i = 0; i < source.length; i++) source[i] = (i * 13 + 1) & 0xff;
+      const apart = Uint8Array.from(source);
+      for (const text of texts) {
+        const list = commentOptionList(text);
+        const writeAll = (e: PcapngChunkEncoder, from: Uint8Array): void => {
+          let at = 7;
+          for (const len of lengths) {
+            e.writeEpbRaw(1, 0x0006_1a2b, 0x3c4d_5e6f, from, at, len, len + 2, list);
+            at = (at + 29) % 1000;
+          }
+        };
+        const parts: Buffer[] = [];
+        const shared = new PcapngChunkEncoder((bytes) => parts.push(Buffer.from(bytes)), { chunk });
+        writeAll(shared, source);
+        shared.flush();
+        const separate = encodeAll(chunkBytes, (e) => writeAll(e, apart));
+        const label = `chunk ${chunkBytes} at ${chunkAt}, text ${text.slice(0, 20)}`;
+        assert.ok(Buffer.concat(parts).equals(separate), `${label}: bytes differ`);
+      }
+    }
+  }
+});

@@ -12,10 +12,13 @@ import { tcpHeaderLength, u32 } from './tcp';
 
 export interface Tcp4Peek extends TcpNumbers {
   payloadLen: number;
+  /** The buffer the frame was peeked in, and where the payload starts in it (a view is made only if needed). */
+  frame: Uint8Array;
+  payloadAt: number;
 }
 
 export function newTcp4Peek(): Tcp4Peek {
-  return { srcV4: 0, dstV4: 0, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, payloadLen: 0 };
+  return { srcV4: 0, dstV4: 0, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, payloadLen: 0, frame: new Uint8Array(0), payloadAt: 0 };
 }
 
 /** The frame is `b` from `start` to `frameEnd` (offsets are into `b`: no view is made per packet). */
@@ -36,5 +39,7 @@ export function peekTcp4(linkType: number, b: Uint8Array, out: Tcp4Peek, start =
   out.ack = u32(b, tcpAt + 8);
   out.flags = b[tcpAt + 13]!;
   out.payloadLen = end - tcpAt - headerLen;
+  out.frame = b;
+  out.payloadAt = tcpAt + headerLen;
   return true;
 }

@@ -234,11 +234,11 @@ export class FtpTracker implements SessionEvents {
 
   /**
    * The fast path for the bulk of a capture, with no decoded packet object: a packet of a data connection
-   * already tracked, or a bare ACK (no payload) of a control connection already tracked, without SYN, FIN
-   * or RST, between sweeps. Does exactly what process() would do for it; null means "not that case", and
-   * the caller takes the full path.
+   * already tracked, or a segment of a control connection already tracked (bare ACK or payload), without
+   * SYN, FIN or RST, between sweeps. Does exactly what process() would do for it; null means "not that
+   * case", and the caller takes the full path.
    */
-  processFast(ts: TimestampNs, p: Tcp4Peek): Connection | null {
+  processFast(frameNo: FrameNo, ts: TimestampNs, p: Tcp4Peek): Connection | null {
     if ((p.flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0 || this.nextSweep === null || ts >= this.nextSweep) return null;
     const conn = this.conns.getV4(p.srcV4 * 65536 + p.srcPort, p.dstV4 * 65536 + p.dstPort);
     // Packet time going backwards moves the connection's deadline earlier: process() refiles it.
@@ -249,19 +249,30 @@ export class FtpTracker implements SessionEvents {
       (toListener ? conn.toListener : conn.toConnector).note(p.seq, false, p.payloadLen);
       return conn;
     }
-    return p.payloadLen === 0 ? this.controlAckFast(conn, ts, p) : null;
+    return this.controlFast(conn, frameNo, ts, p);
   }
 
-  /** processFast for a bare ACK of a control connection: what process() and onControlPacket do for one. */
-  private controlAckFast(conn: ControlConnection, ts: TimestampNs, p: Tcp4Peek): ControlConnection | null {
+  /** processFast for a control connection's segment: what process() and onControlPacket do for one. */
+  private controlFast(conn: ControlConnection, frameNo: FrameNo, ts: TimestampNs, p: Tcp4Peek): ControlConnection | null {
     const session = conn.session;
+    if (session === null) {
+      // --detect-control, no payload seen yet: a bare ACK only moves the time; payload may start a session.
+      if (p.payloadLen > 0) return null;
+      conn.lastSeen = ts;
+      return conn;
+    }
     // Which side sent it, by port alone (the addresses are text here): not when both ends use the same port.
-    if (session !== null && session.client.port === session.server.port) return null;
+    if (session.client.port === session.server.port) return null;
     conn.lastSeen = ts;
-    if (session === null) return conn; // --detect-control has seen no payload yet: nothing else to do
     session.now = ts;
     const fromClient = p.srcPort === session.client.port;
     if (p.flags & TCP_ACK) (fromClient ? session.fromServer : session.fromClient).onPeerAck(p.ack);
+    if (p.payloadLen > 0) {
+      if (fromClient) session.bytesFromClient += p.payloadLen;
+      else session.bytesFromServer += p.payloadLen;
+      const payload = p.frame.subarray(p.payloadAt, p.payloadAt + p.payloadLen);
+      (fromClient ? session.fromClient : session.fromServer).onSegment(p.seq, false, payload, 0, frameNo, ts);
+    }
     if (session.holeOpen) this.dueAt.fileEarlier(conn, this.deadlineOf(conn));
     return conn;
   }

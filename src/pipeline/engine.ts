@@ -45,7 +45,7 @@ export class Engine {
       // builds no decoded object (same result, see FtpTracker.processFast).
       const end = offset + capLen;
       if (peekTcp4(linkType, buffer, this.peek, offset, end)) {
-        const fast = this.tracker.processFast(ts, this.peek);
+        const fast = this.tracker.processFast(frameNo, ts, this.peek);
         if (fast !== null) return fast;
       }
       const data = offset === 0 && end === buffer.length ? buffer : buffer.subarray(offset, end);

@@ -201,8 +201,11 @@ function run(Tracker: typeof FtpTracker, frames: Frame[], options: TrackerOption
     frameNo++;
     let conn: Connection | null = null;
     if ((pkt.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) {
-      Object.assign(peek, { srcV4: pkt.srcV4, dstV4: pkt.dstV4, srcPort: pkt.srcPort, dstPort: pkt.dstPort, seq: pkt.seq, flags: pkt.flags, payloadLen: pkt.payload.length });
-      conn = tracker.processFast(ts, peek);
+      Object.assign(peek, {
+        srcV4: pkt.srcV4, dstV4: pkt.dstV4, srcPort: pkt.srcPort, dstPort: pkt.dstPort, seq: pkt.seq, ack: pkt.ack, flags: pkt.flags,
+        payloadLen: pkt.payload.length, frame: pkt.payload, payloadAt: 0,
+      });
+      conn = tracker.processFast(frameNo, ts, peek);
     }
     conn ??= tracker.process(frameNo, ts, pkt);
     if (conn) at(`is ${conn.kind} ${conn.ordinal}`);

@@ -50,8 +50,8 @@ function run(file: string, opts: EngineOptions, route: Route, cut = false): { fr
   const engine = new Engine(opts);
   let fast = 0;
   const viaFast = engine.tracker.processFast.bind(engine.tracker);
-  engine.tracker.processFast = (ts, p) => {
-    const c = viaFast(ts, p);
+  engine.tracker.processFast = (frameNo, ts, p) => {
+    const c = viaFast(frameNo, ts, p);
     if (c) fast++;
     return c;
   };

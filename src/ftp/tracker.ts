@@ -12,6 +12,9 @@ import { transferDirection } from './wire';
 import { ACTIVE_METHODS, type Endpoint, type SessionView, type Setup, type SetupMethod } from './model';
 import { FtpSession, type SessionEvents } from './session';
 
+/** The payload of a bare ACK on the fast path (no view made for it). */
+const NO_PAYLOAD = new Uint8Array(0);
+
 export interface TrackerLimits {
   /** Connections tracked at once (control, data, detection candidates); the oldest goes first. */
   maxConnections: number;
@@ -264,15 +267,8 @@ export class FtpTracker implements SessionEvents {
     // Which side sent it, by port alone (the addresses are text here): not when both ends use the same port.
     if (session.client.port === session.server.port) return null;
     conn.lastSeen = ts;
-    session.now = ts;
-    const fromClient = p.srcPort === session.client.port;
-    if (p.flags & TCP_ACK) (fromClient ? session.fromServer : session.fromClient).onPeerAck(p.ack);
-    if (p.payloadLen > 0) {
-      if (fromClient) session.bytesFromClient += p.payloadLen;
-      else session.bytesFromServer += p.payloadLen;
-      const payload = p.frame.subarray(p.payloadAt, p.payloadAt + p.payloadLen);
-      (fromClient ? session.fromClient : session.fromServer).onSegment(p.seq, false, payload, 0, frameNo, ts);
-    }
+    const payload = p.payloadLen === 0 ? NO_PAYLOAD : p.frame.subarray(p.payloadAt, p.payloadAt + p.payloadLen);
+    this.feedSession(session, p.srcPort === session.client.port, frameNo, ts, p.flags, p.seq, p.ack, payload, 0);
     if (session.holeOpen) this.dueAt.fileEarlier(conn, this.deadlineOf(conn));
     return conn;
   }
@@ -423,15 +419,21 @@ export class FtpTracker implements SessionEvents {
         fromServer ? pkt.src : pkt.dst, fromServer ? pkt.srcPort : pkt.dstPort, true);
     }
     const session = conn.session!;
-    session.now = ts;
     const fromClient = pkt.srcPort === session.client.port && pkt.src === session.client.ip;
-    const toward = fromClient ? session.fromClient : session.fromServer;
-    const back = fromClient ? session.fromServer : session.fromClient;
-    if (pkt.flags & TCP_ACK) back.onPeerAck(pkt.ack);
-    if (fromClient) session.bytesFromClient += pkt.payload.length;
-    else session.bytesFromServer += pkt.payload.length;
-    if (pkt.payload.length > 0 || pkt.missingBytes > 0 || (pkt.flags & TCP_SYN)) {
-      toward.onSegment(pkt.seq, (pkt.flags & TCP_SYN) !== 0, pkt.payload, pkt.missingBytes, frameNo, ts);
+    this.feedSession(session, fromClient, frameNo, ts, pkt.flags, pkt.seq, pkt.ack, pkt.payload, pkt.missingBytes);
+  }
+
+  /** A control segment's part in its session (full and fast path alike): the ACK, the byte count, the reassembly. */
+  private feedSession(
+    session: FtpSession, fromClient: boolean, frameNo: FrameNo, ts: TimestampNs,
+    flags: number, seq: number, ack: number, payload: Uint8Array, missing: number,
+  ): void {
+    session.now = ts;
+    if (flags & TCP_ACK) (fromClient ? session.fromServer : session.fromClient).onPeerAck(ack);
+    if (fromClient) session.bytesFromClient += payload.length;
+    else session.bytesFromServer += payload.length;
+    if (payload.length > 0 || missing > 0 || (flags & TCP_SYN)) {
+      (fromClient ? session.fromClient : session.fromServer).onSegment(seq, (flags & TCP_SYN) !== 0, payload, missing, frameNo, ts);
     }
   }
 

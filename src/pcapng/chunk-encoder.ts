@@ -39,6 +39,12 @@ export class PcapngChunkEncoder {
   private words: Uint32Array | null;
   /** The whole ArrayBuffer the chunk lies in, for copyWithin from read buffers in the same one. */
   private arena: Uint8Array;
+  /**
+   * The read buffer writeEpbRaw last copied from, and where it starts in the arena (-1: not in it).
+   * A typed array's `.buffer` is a call into the runtime: asked once per read buffer, not per packet.
+   */
+  private lastSrc: Uint8Array | null = null;
+  private lastSrcAt = -1;
   private used = 0;
   /** Where the bytes not yet handed over start (after a cut()). */
   private cutAt = 0;
@@ -111,9 +117,10 @@ export class PcapngChunkEncoder {
     const at = this.used;
     const chunk = this.chunk;
     writeEpbFields(this.view, at, total, ifaceId, tsHigh, tsLow, capLen, origLen);
-    if (src.buffer === chunk.buffer) {
+    if (src !== this.lastSrc) this.noteSource(src);
+    if (this.lastSrcAt >= 0) {
       // One ArrayBuffer: a copy within it needs no view of the packet (a view per packet is most of the cost).
-      const from = src.byteOffset + srcOffset;
+      const from = this.lastSrcAt + srcOffset;
       this.arena.copyWithin(chunk.byteOffset + at + 28, from, from + capLen);
     } else {
       chunk.set(src.subarray(srcOffset, srcOffset + capLen), at + 28);
@@ -143,7 +150,13 @@ export class PcapngChunkEncoder {
     this.sink(bytes, false);
   }
 
+  private noteSource(src: Uint8Array): void {
+    this.lastSrc = src;
+    this.lastSrcAt = src.buffer === this.chunk.buffer ? src.byteOffset : -1;
+  }
+
   private setChunk(chunk: Buffer): void {
+    this.lastSrc = null;
     this.chunk = chunk;
     this.view = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
     this.words = wordsOf(chunk);

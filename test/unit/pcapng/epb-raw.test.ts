@@ -78,3 +78,28 @@ test('writeEpbRaw from a read buffer in the chunk\'s own ArrayBuffer (copyWithin
     }
   }
 });
+
+test('writeEpbRaw switching between read buffers in and out of the chunk\'s ArrayBuffer copies from the right one', () => {
+  const chunkBytes = 128 * 1024;
+  const arena = new ArrayBuffer(chunkBytes + 2 * 50_000);
+  const chunk = Buffer.from(arena, 0, chunkBytes);
+  const inFirst = new Uint8Array(arena, chunkBytes, 50_000);
+  const inSecond = new Uint8Array(arena, chunkBytes + 50_000, 50_000);
+  const outside = new Uint8Array(50_000);
+  inFirst.forEach((_, i) => { inFirst[i] = (i * 3) & 0xff; });
+  inSecond.forEach((_, i) => { inSecond[i] = (i * 5 + 1) & 0xff; });
+  outside.forEach((_, i) => { outside[i] = (i * 11 + 2) & 0xff; });
+  const order = [inFirst, outside, inSecond, inSecond, inFirst, outside, outside, inSecond, inFirst];
+  const list = commentOptionList('ftpflow role=control session=2');
+  const writeAll = (e: PcapngChunkEncoder, pick: (b: Uint8Array) => Uint8Array): void => {
+    // Enough packets to fill the chunk a few times: the cached source must survive flushes too.
+    for (let i = 0; i < 400; i++) e.writeEpbRaw(0, 1, i, pick(order[i % order.length]!), (i * 37) % 40_000, 1000 + (i % 7), 1100, list);
+  };
+  const parts: Buffer[] = [];
+  const shared = new PcapngChunkEncoder((bytes) => parts.push(Buffer.from(bytes)), { chunk });
+  writeAll(shared, (b) => b);
+  shared.flush();
+  const copies = new Map<Uint8Array, Uint8Array>(order.map((b) => [b, Uint8Array.from(b)]));
+  const separate = encodeAll(chunkBytes, (e) => writeAll(e, (b) => copies.get(b)!));
+  assert.ok(Buffer.concat(parts).equals(separate), 'bytes differ');
+});

@@ -1,6 +1,7 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { Counters } from '../core/counters';
 import { DirectionReassembler, type QueueBudget, type ReassemblyLimits } from '../reassembly/direction';
+import { emptyList } from '../core/empty-list';
 import { LineFramer, type LineHandler } from './line-framer';
 import {
   parseCommandLine, parseReplyLine, parsePortArg, parseEprtArg, parseLprtArg,
@@ -50,10 +51,10 @@ export class FtpSession implements SessionView {
   epsvAll = false;
   /** Latest setup: the next transfer command belongs to it. */
   current: Setup | null = null;
-  private readonly pending: string[] = [];
-  private readonly awaitingPassive: Setup[] = [];
+  private readonly pending: string[] = emptyList();
+  private readonly awaitingPassive: Setup[] = emptyList();
   private replyCode = 0;           // code of the multi-line reply being gathered, 0 if none
-  private replyLines: string[] = [];
+  private readonly replyLines: string[] = emptyList();
 
   readonly fromClient: DirectionReassembler;
   readonly fromServer: DirectionReassembler;
@@ -207,7 +208,7 @@ export class FtpSession implements SessionView {
         const code = this.replyCode;
         this.replyCode = 0;
         const text = this.replyLines.join('\n');
-        this.replyLines = [];
+        this.replyLines.length = 0;
         this.onReply(code, text, frameNo);
       }
       return;
@@ -219,7 +220,8 @@ export class FtpSession implements SessionView {
     }
     if (reply.more) {
       this.replyCode = reply.code;
-      this.replyLines = [line];
+      this.replyLines.length = 0;
+      this.replyLines.push(line);
       return;
     }
     this.onReply(reply.code, line, frameNo);

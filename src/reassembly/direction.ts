@@ -1,5 +1,6 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { Counters } from '../core/counters';
+import { emptyList } from '../core/empty-list';
 import { seqAdd, seqDiff } from '../core/seq';
 
 /** Where reassembled bytes go: in order, each chunk tagged with the frame that carried it. */
@@ -47,7 +48,7 @@ export class DirectionReassembler {
   private nextSeq: number | null = null;
   /** Highest ACK the peer sent for this direction; null until one is seen. */
   private peerAck: number | null = null;
-  private queue: QueuedSegment[] = [];
+  private readonly queue: QueuedSegment[] = emptyList();
   private queuedBytes = 0;
 
   constructor(
@@ -99,9 +100,12 @@ export class DirectionReassembler {
 
   /** Frees every queued byte (the connection is being forgotten). */
   release(): void {
+    // Nothing queued (nearly always): no store. The first store to these fields, late in a run, would
+    // deoptimise every compiled function that read them as constants (V8's field-constness tracking).
+    if (this.queue.length === 0) return;
     this.budget.queuedBytes -= this.queuedBytes;
     this.queuedBytes = 0;
-    this.queue = [];
+    this.queue.length = 0;
   }
 
   get pendingBytes(): number {

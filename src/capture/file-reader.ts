@@ -461,7 +461,8 @@ class ReadPacket implements FilePacket {
 
   get tsLow(): number {
     switch (this.stamp) {
-      case Stamp.PcapMicro: return this.micros() % TWO_POW_32;
+      // ToUint32 is the value modulo 2^32, exact below 2^53, and compiles to a truncation (`%` on doubles is a call).
+      case Stamp.PcapMicro: return this.micros() >>> 0;
       case Stamp.PcapNano: return Number(this.tsTicks & 0xffffffffn);
       case Stamp.Pcapng: return this.stampB;
       default: return 0;

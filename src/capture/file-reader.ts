@@ -15,6 +15,7 @@ import {
 import { bodyToLittleEndian, readOptions } from '../pcapng/little-endian';
 import type { FilePacket, InterfaceDesc, OtherBlock, PcapngOption } from '../pcapng/model';
 import { osErrorReason } from '../pcapng/os-error';
+import type { TimestampNs } from '../core/types';
 
 export interface CaptureFileHandlers {
   /** A new section starts (classic pcap: one synthetic section without options). */
@@ -377,45 +378,23 @@ function* readPcap(path: string, src: ByteSource, h: CaptureFileHandlers, progre
 // ---------------------------------------------------------------------------------------------
 // pcapng
 
-/** How one interface's ticks become ns since the epoch. */
+/** How one interface's ticks become packet time (ns since the epoch, a double: see TimestampNs). */
 interface TickClock {
   linkType: number;
   snapLen: number;
-  /** 0: ticks are ns; 1: multiply by `factor`; 2: divide by `factor`; 3: (ticks * 1e9) >> shift. */
-  kind: number;
-  factor: bigint;
-  shift: bigint;
-  offsetNs: bigint;
+  /** ns per tick: 10^(9 - r) for if_tsresol r, or 1e9 / 2^r for a binary one. */
+  nsPerTick: number;
+  /** if_tsoffset in ns. */
+  offsetNs: number;
 }
 
 /** Packets naming an interface no IDB declared: µs assumed (the pcapng default), linkType -1. */
-const UNDECLARED: TickClock = { linkType: -1, snapLen: 0, kind: 1, factor: 1000n, shift: 0n, offsetNs: 0n };
+const UNDECLARED: TickClock = { linkType: -1, snapLen: 0, nsPerTick: 1000, offsetNs: 0 };
 
 function tickClock(iface: InterfaceDesc): TickClock {
   const r = iface.tsResol;
-  const c: TickClock = { linkType: iface.linkType, snapLen: iface.snapLen, kind: 0, factor: 1n, shift: 0n, offsetNs: iface.tsOffsetSec * 1_000_000_000n };
-  if (r & 0x80) {
-    c.kind = 3;
-    c.shift = BigInt(r & 0x7f);
-  } else if (r < 9) {
-    c.kind = 1;
-    c.factor = 10n ** BigInt(9 - r);
-  } else if (r > 9) {
-    c.kind = 2;
-    c.factor = 10n ** BigInt(r - 9);
-  }
-  return c;
-}
-
-function ticksToNs(c: TickClock, ticks: bigint): bigint {
-  let ns: bigint;
-  switch (c.kind) {
-    case 0: ns = ticks; break;
-    case 1: ns = ticks * c.factor; break;
-    case 2: ns = ticks / c.factor; break;
-    default: ns = (ticks * 1_000_000_000n) >> c.shift; break;
-  }
-  return c.offsetNs === 0n ? ns : ns + c.offsetNs;
+  const nsPerTick = r & 0x80 ? 1e9 / 2 ** (r & 0x7f) : 10 ** (9 - r);
+  return { linkType: iface.linkType, snapLen: iface.snapLen, nsPerTick, offsetNs: Number(iface.tsOffsetSec) * 1e9 };
 }
 
 // Assembles a little-endian pcapng timestamp (u32 high, u32 low) into one BigInt with a single allocation.
@@ -482,12 +461,13 @@ class ReadPacket implements FilePacket {
     }
   }
 
-  get tsNs(): bigint {
+  /** Packet time as a double, without a BigInt (see TimestampNs). */
+  get tsNs(): TimestampNs {
     switch (this.stamp) {
-      case Stamp.PcapMicro: return BigInt(this.micros()) * 1000n;
-      case Stamp.PcapNano: return this.tsTicks;
-      case Stamp.Pcapng: return ticksToNs(this.clock, this.tsTicks);
-      default: return 0n;
+      case Stamp.PcapMicro: return this.micros() * 1000;
+      case Stamp.PcapNano: return this.stampA * 1e9 + this.stampB;
+      case Stamp.Pcapng: return (this.stampA * TWO_POW_32 + this.stampB) * this.clock.nsPerTick + this.clock.offsetNs;
+      default: return 0;
     }
   }
 

@@ -28,7 +28,8 @@ export interface LiveOptions {
 }
 
 export interface LivePacket {
-  tsNs: TimestampNs;
+  /** Capture time, exact ns since the epoch (written to the output as it is). */
+  tsNs: bigint;
   /** Captured bytes; owned by the receiver (no one reuses the memory). */
   data: Uint8Array;
   /** Length on the wire (>= data.length). */

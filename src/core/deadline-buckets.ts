@@ -16,7 +16,7 @@ export class Bucket {
 export const HANDED_OUT = new Bucket(Infinity);
 
 /** Bucket width: 2^27 ns, about 134 ms of packet time. */
-const BUCKET_SHIFT = 27n;
+const BUCKET_NS = 2 ** 27;
 
 function isFiled(item: Filed): item is Filed & { dueIn: Bucket } {
   return item.dueIn !== null && item.dueIn !== HANDED_OUT;
@@ -93,7 +93,7 @@ export class DeadlineBuckets<T extends Filed> {
   }
 
   private bucketOf(t: TimestampNs): number {
-    const n = Number(t >> BUCKET_SHIFT); // exact: below 2^37 for any 64-bit time
+    const n = Math.floor(t / BUCKET_NS); // a division by a power of two: exact
     this.origin ??= n;
     return n - this.origin;
   }

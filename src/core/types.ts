@@ -1,5 +1,10 @@
-/** Packet time in nanoseconds since the Unix epoch. The only clock that state logic may read. */
-export type TimestampNs = bigint;
+/**
+ * Packet time in nanoseconds since the Unix epoch, as a double (as Zeek keeps network time): no BigInt
+ * per packet. At today's dates a double steps by 256 ns, far finer than any time-out it is compared
+ * with, and rounding keeps order (a later packet never reads as earlier). The only clock that state
+ * logic may read. Exact capture timestamps travel separately (the reader's ticks) to the output.
+ */
+export type TimestampNs = number;
 
 /** 1-based frame number; equal to Wireshark's frame number in what we write. */
 export type FrameNo = number;

@@ -86,7 +86,7 @@ function streamToFifo(args: CaptureArgs, capture: LiveCapture, filter: string, l
       controlPorts: args.options.controlPorts,
       detectControl: args.options.detectControl,
       sessionIds: sidecar?.sessionIds,
-    }, { ...DEFAULT_LIVE_LIMITS, lookaheadNs: BigInt(Math.round(args.options.lookaheadSeconds * 1e9)) }, log, sidecar?.observer);
+    }, { ...DEFAULT_LIVE_LIMITS, lookaheadNs: args.options.lookaheadSeconds * 1e9 }, log, sidecar?.observer);
     const begin = () => {
       if (finished) return;
       pipeline!.start((message) => {

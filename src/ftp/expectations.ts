@@ -5,7 +5,7 @@ import type { Endpoint, Setup } from './model';
 
 export interface ExpectationLimits {
   /** An announcement no connection used is forgotten after this much packet time (Zeek: 5 min). */
-  ttlNs: bigint;
+  ttlNs: number;
   /** Announcements waiting in all sessions together (Zeek: 100 000); the oldest goes first. */
   maxTotal: number;
   /** Unused announcements one session may have (Suricata: 10); its oldest goes first. */
@@ -13,7 +13,7 @@ export interface ExpectationLimits {
 }
 
 export const DEFAULT_EXPECTATION_LIMITS: ExpectationLimits = {
-  ttlNs: 300_000_000_000n,
+  ttlNs: 300e9,
   maxTotal: 100_000,
   maxPerSession: 16,
 };

@@ -103,7 +103,7 @@ export class FtpSession implements SessionView {
   }
 
   /** Current packet time, set by the tracker before it feeds a segment (setups are stamped with it). */
-  now: TimestampNs = 0n;
+  now: TimestampNs = 0;
 
   private handlerFor(side: 'client' | 'server'): LineHandler {
     return {

@@ -21,30 +21,30 @@ export interface TrackerLimits {
   /** Control sessions tracked at once; the oldest goes first. */
   maxSessions: number;
   /** A control connection silent this long (packet time) is forgotten. */
-  controlIdleNs: bigint;
+  controlIdleNs: number;
   /** A data connection silent this long is forgotten. */
-  dataIdleNs: bigint;
+  dataIdleNs: number;
   /** A --detect-control candidate that has not shown FTP by then is forgotten. */
-  candidateIdleNs: bigint;
+  candidateIdleNs: number;
   /** A connection is kept this long after RST / both FINs, for its last ACKs and retransmissions. */
-  closedLingerNs: bigint;
+  closedLingerNs: number;
   /** How often (packet time) tables are swept for the time-outs above. */
-  sweepEveryNs: bigint;
+  sweepEveryNs: number;
   reassembly: ReassemblyLimits;
   expectations: ExpectationLimits;
 }
 
 /** How long after a one-direction setup a new connection may still be tied to it by inference. */
-export const INFER_WINDOW_NS = 30_000_000_000n;
+export const INFER_WINDOW_NS = 30e9;
 
 export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
   maxConnections: 200_000,
   maxSessions: 50_000,
-  controlIdleNs: 3_600_000_000_000n,
-  dataIdleNs: 300_000_000_000n,
-  candidateIdleNs: 30_000_000_000n,
-  closedLingerNs: 30_000_000_000n,
-  sweepEveryNs: 1_000_000_000n,
+  controlIdleNs: 3600e9,
+  dataIdleNs: 300e9,
+  candidateIdleNs: 30e9,
+  closedLingerNs: 30e9,
+  sweepEveryNs: 1e9,
   reassembly: DEFAULT_REASSEMBLY_LIMITS,
   expectations: DEFAULT_EXPECTATION_LIMITS,
 };
@@ -76,7 +76,7 @@ export interface ImportedSession extends SessionView {
 export interface ImportedSetup {
   method: SetupMethod;
   announced: Endpoint;
-  announcedAt: bigint;
+  announcedAt: TimestampNs;
   transfer: { verb: string; arg: string } | null;
 }
 
@@ -519,7 +519,7 @@ export class FtpTracker implements SessionEvents {
     return false;
   }
 
-  /** Cut-offs computed once per sweep: BigInt arithmetic per connection would allocate. */
+  /** Cut-offs computed once per sweep. */
   private sweepCutoffs(now: TimestampNs): SweepCutoffs {
     const l = this.options.limits;
     return {

@@ -3,6 +3,8 @@
  * always little-endian values, so the writer can copy what it was given without knowing where it came from.
  */
 
+import type { TimestampNs } from '../core/types';
+
 /** One option of a pcapng block. Numeric values are in LITTLE-endian form, whatever the input's byte order. */
 export interface PcapngOption {
   code: number;
@@ -25,8 +27,8 @@ export interface InterfaceDesc {
 /**
  * One packet as a capture file holds it. The reader hands the same object to every callback and its
  * bytes are in the reader's buffer: both are valid only during the callback. Copy what you keep.
- * `data`, `tsTicks` and `tsNs` are computed when read (a view, BigInts): read each once; the hot paths
- * use `buffer`/`offset`/`capLen` and `tsHigh`/`tsLow`, which cost nothing.
+ * `data` and `tsTicks` are computed when read (a view, a BigInt): read each once; the hot paths
+ * use `buffer`/`offset`/`capLen`, `tsHigh`/`tsLow` and `tsNs`, which allocate nothing.
  */
 export interface FilePacket {
   /** 0-based section index in the file (classic pcap: always 0). */
@@ -40,8 +42,8 @@ export interface FilePacket {
   /** The same raw timestamp as its high and low 32-bit words. */
   readonly tsHigh: number;
   readonly tsLow: number;
-  /** ns since the epoch (tsoffset and resolution applied): the packet time for state logic. */
-  readonly tsNs: bigint;
+  /** ns since the epoch (tsoffset and resolution applied), a double: the packet time for state logic. */
+  readonly tsNs: TimestampNs;
   /** Captured bytes: a view into the read buffer, valid only during the callback. */
   readonly data: Uint8Array;
   /** The read buffer and where in it the captured bytes are (`data` without the view). */

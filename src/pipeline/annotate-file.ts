@@ -42,7 +42,7 @@ export interface AnnotateFileResult {
  * How long (packet time) and how much a frame may wait in the offline delay line for facts about
  * its connection that arrive after it (curl sends RETR just after opening the data connection).
  */
-export const OFFLINE_DELAY = { lookaheadNs: 5_000_000_000n, maxFrames: 200_000, maxBytes: 64 * 1024 * 1024 };
+export const OFFLINE_DELAY = { lookaheadNs: 5e9, maxFrames: 200_000, maxBytes: 64 * 1024 * 1024 };
 
 /**
  * Offline annotation. Every frame is written unchanged and in order, with its connection's comment,

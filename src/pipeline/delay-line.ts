@@ -23,7 +23,7 @@ export interface HeldFrame {
 
 export interface DelayLimits {
   /** A frame waits at most this much packet time (the extcap's --lookahead). */
-  lookaheadNs: bigint;
+  lookaheadNs: number;
   /** Frames held at once; past it the oldest leaves early. */
   maxFrames: number;
   /** Bytes held at once; past it the oldest leaves early. */
@@ -46,12 +46,11 @@ export class DelayLine {
   private count = 0;
   private bytes = 0;
   private frameNos: Float64Array = new Float64Array(this.capacity);
-  /** Packet time as a double (ns): compared with cut-offs without a BigInt allocation per frame. */
+  /** Packet time (ns, a double). */
   private times: Float64Array = new Float64Array(this.capacity);
   private arrivals: Float64Array = new Float64Array(this.capacity);
   private origLens: Float64Array = new Float64Array(this.capacity);
   private ifaceIds: Int32Array = new Int32Array(this.capacity);
-  private tsList: TimestampNs[] = new Array<TimestampNs>(this.capacity).fill(0n);
   private ticksList: bigint[] = new Array<bigint>(this.capacity).fill(0n);
   private dataList: Uint8Array[] = new Array<Uint8Array>(this.capacity).fill(NO_BYTES);
   private connList: (Connection | null)[] = new Array<Connection | null>(this.capacity).fill(null);
@@ -59,11 +58,11 @@ export class DelayLine {
   private blockList: (Uint8Array | null)[] = new Array<Uint8Array | null>(this.capacity).fill(null);
   private readonly lookaheadNs: number;
   private readonly out: HeldFrame = {
-    frameNo: 0, ts: 0n, data: NO_BYTES, origLen: 0, conn: null, arrivedMs: 0, ifaceId: 0, tsTicks: 0n, options: null, block: null,
+    frameNo: 0, ts: 0, data: NO_BYTES, origLen: 0, conn: null, arrivedMs: 0, ifaceId: 0, tsTicks: 0n, options: null, block: null,
   };
 
   constructor(private readonly limits: DelayLimits, private readonly emit: (f: HeldFrame) => void, private readonly counters: Counters) {
-    this.lookaheadNs = Number(limits.lookaheadNs);
+    this.lookaheadNs = limits.lookaheadNs;
   }
 
   get heldFrames(): number {
@@ -80,11 +79,10 @@ export class DelayLine {
     let i = this.head + this.count;
     if (i >= this.capacity) i -= this.capacity;
     this.frameNos[i] = f.frameNo;
-    this.times[i] = Number(f.ts);
+    this.times[i] = f.ts;
     this.arrivals[i] = f.arrivedMs;
     this.origLens[i] = f.origLen;
     this.ifaceIds[i] = f.ifaceId;
-    this.tsList[i] = f.ts;
     this.ticksList[i] = f.tsTicks;
     this.dataList[i] = f.data;
     this.connList[i] = f.conn;
@@ -98,7 +96,7 @@ export class DelayLine {
 
   /** Releases frames older than the look-ahead, measured against the newest packet time. */
   releaseByPacketTime(now: TimestampNs): void {
-    const cutoff = Number(now) - this.lookaheadNs;
+    const cutoff = now - this.lookaheadNs;
     while (this.count > 0 && this.times[this.head]! <= cutoff) this.releaseOne(null);
   }
 
@@ -120,7 +118,7 @@ export class DelayLine {
     const i = this.head;
     const f = this.out;
     f.frameNo = this.frameNos[i]!;
-    f.ts = this.tsList[i]!;
+    f.ts = this.times[i]!;
     f.arrivedMs = this.arrivals[i]!;
     f.origLen = this.origLens[i]!;
     f.ifaceId = this.ifaceIds[i]!;
@@ -154,7 +152,6 @@ export class DelayLine {
     const ids = new Int32Array(n);
     for (let i = 0; i < this.count; i++) ids[i] = this.ifaceIds[order(i)]!;
     this.ifaceIds = ids;
-    this.tsList = list(this.tsList, 0n);
     this.ticksList = list(this.ticksList, 0n);
     this.dataList = list(this.dataList, NO_BYTES);
     this.connList = list<Connection | null>(this.connList, null);

@@ -41,7 +41,7 @@ export class GapLine<T> {
     private readonly textFor: (conn: Connection | null) => string,
     private readonly counters: Counters,
   ) {
-    this.lookaheadNs = Number(limits.lookaheadNs);
+    this.lookaheadNs = limits.lookaheadNs;
   }
 
   /** The oldest frame still waiting, or undefined. */
@@ -51,7 +51,7 @@ export class GapLine<T> {
 
   /** This frame waits for its comment. */
   hold(ts: TimestampNs, item: T, conn: Connection | null): void {
-    this.frames.push({ item, conn, due: Number(ts) + this.lookaheadNs });
+    this.frames.push({ item, conn, due: ts + this.lookaheadNs });
   }
 
   /**

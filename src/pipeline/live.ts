@@ -9,7 +9,7 @@ import { Engine, type EngineOptions } from './engine';
 
 export interface LiveLimits {
   /** Packet time a frame may wait for its connection's command (--lookahead). */
-  lookaheadNs: bigint;
+  lookaheadNs: number;
   /** Frames the delay line holds at most. */
   maxHeldFrames: number;
   /** Bytes the delay line and the FIFO backlog hold together; packets arriving past it are dropped and counted. */
@@ -21,7 +21,7 @@ export interface LiveLimits {
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {
-  lookaheadNs: 1_000_000_000n,
+  lookaheadNs: 1e9,
   maxHeldFrames: 200_000,
   maxQueuedBytes: 128 * 1024 * 1024,
   statsEveryMs: 5_000,
@@ -107,16 +107,17 @@ export class LivePipeline {
   private onBatch(pkts: LivePacket[]): void {
     if (this.stopped || this.writer.isClosed) return;
     const arrivedMs = Date.now();
-    let last: bigint | null = null;
+    let last: number | null = null;
     for (const p of pkts) {
       if (this.delay.heldBytes + this.writer.backlogBytes > this.limits.maxQueuedBytes) {
         this.dropped++;
         continue;
       }
       const frameNo = ++this.frameNo;
-      const conn = this.engine.classify(frameNo, p.tsNs, this.capture.linkType, p.data);
-      this.delay.push({ frameNo, ts: p.tsNs, data: p.data, origLen: p.origLen, conn, arrivedMs, ifaceId: 0, tsTicks: p.tsNs, options: null, block: null });
-      last = p.tsNs;
+      const ts = Number(p.tsNs); // packet time for the engine; the exact ns go to the output
+      const conn = this.engine.classify(frameNo, ts, this.capture.linkType, p.data);
+      this.delay.push({ frameNo, ts, data: p.data, origLen: p.origLen, conn, arrivedMs, ifaceId: 0, tsTicks: p.tsNs, options: null, block: null });
+      last = ts;
     }
     // Measured before the release: the queue is fullest right after a batch went in.
     this.peakQueuedBytes = Math.max(this.peakQueuedBytes, this.delay.heldBytes + this.writer.backlogBytes);
@@ -129,14 +130,14 @@ export class LivePipeline {
 
   private tick(): void {
     if (this.stopped) return;
-    this.delay.releaseByArrival(Date.now() - Number(this.limits.lookaheadNs / 1_000_000n));
+    this.delay.releaseByArrival(Date.now() - this.limits.lookaheadNs / 1e6);
     this.delay.releaseSettled();
     this.writer.flush();
   }
 
   private emit(f: HeldFrame): void {
     const text = f.conn ? commentNow(f.conn) : '';
-    this.writer.writeEpb(0, f.ts, f.data, f.origLen, null, text === '' ? NO_COMMENTS : [text]);
+    this.writer.writeEpb(0, f.tsTicks, f.data, f.origLen, null, text === '' ? NO_COMMENTS : [text]);
     this.written++;
   }
 

@@ -17,13 +17,13 @@ export interface ReassemblyLimits {
   /** Out-of-order bytes all directions together may hold (the `budget` below). */
   maxQueuedBytesTotal: number;
   /** A hole older than this (packet time) is given up on. */
-  holeTimeoutNs: bigint;
+  holeTimeoutNs: number;
 }
 
 export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = {
   maxQueuedBytesPerDirection: 64 * 1024,
   maxQueuedBytesTotal: 32 * 1024 * 1024,
-  holeTimeoutNs: 10_000_000_000n,
+  holeTimeoutNs: 10e9,
 };
 
 /** Out-of-order bytes currently held by all directions (one object shared by a whole engine). */

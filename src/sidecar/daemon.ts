@@ -102,7 +102,7 @@ export async function runSidecarDaemon(o: DaemonOptions, log: Log): Promise<numb
     process.once('SIGINT', () => void stop('SIGINT', 0));
     process.on('SIGHUP', onHup);
     capture.start((pkts) => {
-      for (const p of pkts) core.feed(p.tsNs, capture.linkType, p.data);
+      for (const p of pkts) core.feed(Number(p.tsNs), capture.linkType, p.data);
     }, (message) => void stop(`capture failed: ${message}`, 1));
   });
 }

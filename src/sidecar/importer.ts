@@ -179,7 +179,7 @@ export class SessionImporter implements TrackerObserver {
     const local = this.local.get(key);
     if (local && sameEndpoint(local.session.current?.announced ?? null, e.announced)) return;
     const setup = t.importSetup(imp, {
-      method: e.method, announced: e.announced, announcedAt: e.announcedAtNs,
+      method: e.method, announced: e.announced, announcedAt: Number(e.announcedAtNs),
       transfer: e.transfer ? { verb: e.transfer.verb, arg: e.transfer.arg } : null,
     });
     this.setups.set(e.id, setup);

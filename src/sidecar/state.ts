@@ -35,7 +35,7 @@ export class SidecarState implements TrackerObserver {
   private readonly expectationIds = new WeakMap<Setup, number>();
   private lastExpectationId = 0;
   /** Packet time of the frame being classified (set by the feeder before each one). */
-  now: TimestampNs = 0n;
+  now: TimestampNs = 0;
 
   constructor(private readonly emit: (u: Update) => void = () => {}) {}
 
@@ -164,14 +164,14 @@ export class SidecarState implements TrackerObserver {
     const rec = this.sessions.get(s.key);
     return {
       id: s.id, client: s.client, server: s.server, user: s.user, tls: s.tls, detected: s.detected,
-      openedAtNs: rec?.openedAtNs ?? this.now, dataConnections: rec?.dataConnections ?? 0,
+      openedAtNs: wireNs(rec?.openedAtNs ?? this.now), dataConnections: rec?.dataConnections ?? 0,
     };
   }
 
   private expectationInfo(setup: Setup, id: number, sessionId: number): ExpectationInfo {
     const t = setup.transfer;
     return {
-      id, sessionId, method: setup.method, announced: setup.announced!, announcedAtNs: setup.announcedAt,
+      id, sessionId, method: setup.method, announced: setup.announced!, announcedAtNs: wireNs(setup.announcedAt),
       transfer: t ? { verb: t.verb, arg: t.arg } : null,
     };
   }
@@ -180,4 +180,9 @@ export class SidecarState implements TrackerObserver {
     this.lastExpectationId = this.lastExpectationId >= 0xffffffff ? 1 : this.lastExpectationId + 1;
     return this.lastExpectationId;
   }
+}
+
+/** Packet time as the protocol's u64 ns (a double's ns are whole numbers at any date since 1970). */
+function wireNs(ns: TimestampNs): bigint {
+  return BigInt(Math.max(0, Math.round(ns)));
 }

@@ -147,7 +147,8 @@ export function transferStatus(replyCode: number | null): TransferStatus {
   return replyCode >= 200 && replyCode < 300 ? 'complete' : 'aborted';
 }
 
-const nsToSeconds = (ns: bigint): number => Number(ns / 1000n) / 1e6;
+/** Seconds with µs digits, as Zeek logs times. */
+const nsToSeconds = (ns: number): number => Math.floor(ns / 1000) / 1e6;
 
 export function buildRecord(conn: DataConnection): TransferRecord {
   const { setup, session } = conn;

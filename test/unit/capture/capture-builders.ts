@@ -2,6 +2,7 @@
  * Test helpers: capture files built byte by byte (either byte order), a collector that copies everything
  * readCaptureFile delivers, temp folders, and the Wireshark command-line tools.
  */
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -160,13 +161,29 @@ export function frame(seed: number, length: number): Uint8Array {
 export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 export const utf8 = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf8'));
 
+/**
+ * Packet time is a double (TimestampNs): within 512 ns (two steps of a double at today's dates) of the
+ * exact time. The exact raw timestamp is checked through tsTicks.
+ */
+export function assertNsNear(actual: number, exact: bigint, what = 'packet time'): void {
+  const off = Math.abs(actual - Number(exact));
+  if (!(off <= 512)) throw new assert.AssertionError({ message: `${what}: ${actual} is ${off} ns from ${exact}`, actual, expected: exact });
+}
+
+/** A packet without its packet time (for deepEqual; the time is checked with assertNsNear). */
+export function withoutNs(p: CollectedPacket): Omit<CollectedPacket, 'tsNs'> {
+  const { tsNs: _, ...rest } = p;
+  return rest;
+}
+
 /** A packet as delivered, copied out of the reader's buffer. */
 export interface CollectedPacket {
   section: number;
   ifaceId: number;
   linkType: number;
   tsTicks: bigint;
-  tsNs: bigint;
+  /** Packet time (a double): compare with assertNsNear. */
+  tsNs: number;
   data: string;
   origLen: number;
   options: { code: number; value: string }[] | null;

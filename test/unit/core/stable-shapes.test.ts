@@ -78,7 +78,7 @@ test('DirectionReassembler: releasing a direction with nothing queued does not d
     const { DirectionReassembler } = ${req('reassembly/direction.js')};
     const sink = { onBytes() {}, onGap() {} };
     const counters = { inc() {}, max() {} };
-    const limits = { maxQueuedBytesPerDirection: 1 << 16, maxQueuedBytesTotal: 1 << 20, holeTimeoutNs: 1n };
+    const limits = { maxQueuedBytesPerDirection: 1 << 16, maxQueuedBytesTotal: 1 << 20, holeTimeoutNs: 1 };
     const budget = { queuedBytes: 0 };
     const watched = new DirectionReassembler(sink, limits, budget, counters);
     const look = () => (watched.holeOpen ? 1 : 0) + watched.pendingBytes;

@@ -22,10 +22,10 @@ class FullScanTracker extends FtpTracker {
 }
 
 interface Ep { ip: string; port: number }
-interface Frame { ts: bigint; pkt: TcpPacket }
+interface Frame { ts: number; pkt: TcpPacket }
 
 const ep = (ip: string, port: number): Ep => ({ ip, port });
-const S = 1_000_000_000n;
+const S = 1e9;
 
 /**
  * A random but reproducible capture: FTP sessions (commands, PASV/PORT, holes in the control
@@ -36,7 +36,7 @@ const S = 1_000_000_000n;
 function generate(seed: number, steps: number): Frame[] {
   const rng = new Prng(seed);
   const frames: Frame[] = [];
-  let t = 1_700_000_000n * S + BigInt(rng.int(0, 999_999_999));
+  let t = 1_700_000_000 * S + rng.int(0, 999_999_999);
   const next = new Map<string, number>();   // next sequence number, per direction "src>dst"
   const acked = new Map<string, number>();  // what the receiver of that direction acknowledges
   const lost = new Map<string, { seq: number; text: string }>(); // a segment the capture missed
@@ -51,7 +51,7 @@ function generate(seed: number, steps: number): Frame[] {
     if (!lost.has(d)) acked.set(d, end);
     const back = acked.get(dir(dst, src));
     const ack = back !== undefined && !(flags & TCP_SYN && !(flags & TCP_ACK)) ? TCP_ACK : 0;
-    t += BigInt(rng.int(1, 2_000_000)); // within one exchange: up to 2 ms
+    t += rng.int(1, 2_000_000); // within one exchange: up to 2 ms
     frames.push({ ts: t, pkt: {
       kind: 'tcp', ipVersion: 4, src: src.ip, dst: dst.ip, srcV4: v4(src.ip), dstV4: v4(dst.ip),
       srcPort: src.port, dstPort: dst.port, seq, ack: back ?? 0, flags: flags | ack, payload, missingBytes: 0,
@@ -89,10 +89,10 @@ function generate(seed: number, steps: number): Frame[] {
 
   for (let step = 0; step < steps; step++) {
     const r = rng.next();
-    if (r < 0.80) t += BigInt(rng.int(1, 50)) * 1_000_000n;           // creep
-    else if (r < 0.94) t += BigInt(rng.int(200, 3000)) * 1_000_000n;   // a pause
-    else if (r < 0.98) t += BigInt(rng.int(3, 40)) * S;                // past some time-outs
-    else t -= BigInt(rng.int(100, 5000)) * 1_000_000n;                 // time goes back
+    if (r < 0.80) t += rng.int(1, 50) * 1e6;         // creep
+    else if (r < 0.94) t += rng.int(200, 3000) * 1e6;   // a pause
+    else if (r < 0.98) t += rng.int(3, 40) * S;                // past some time-outs
+    else t -= rng.int(100, 5000) * 1e6;                 // time goes back
 
     const a = rng.next();
     if (a < 0.08 || sessions.length === 0) {
@@ -163,18 +163,18 @@ function v4(ip: string): number {
 }
 
 /** Small limits, so that a few thousand packets hit every time-out and cap many times. */
-function limits(sweepEveryNs: bigint): TrackerLimits {
+function limits(sweepEveryNs: number): TrackerLimits {
   return {
     ...DEFAULT_TRACKER_LIMITS,
     maxConnections: 24,
     maxSessions: 18,
-    controlIdleNs: 45n * S,
-    dataIdleNs: 12n * S,
-    candidateIdleNs: 6n * S,
-    closedLingerNs: 4n * S,
+    controlIdleNs: 45 * S,
+    dataIdleNs: 12 * S,
+    candidateIdleNs: 6 * S,
+    closedLingerNs: 4 * S,
     sweepEveryNs,
-    reassembly: { ...DEFAULT_TRACKER_LIMITS.reassembly, holeTimeoutNs: 7n * S },
-    expectations: { ...DEFAULT_TRACKER_LIMITS.expectations, ttlNs: 20n * S },
+    reassembly: { ...DEFAULT_TRACKER_LIMITS.reassembly, holeTimeoutNs: 7 * S },
+    expectations: { ...DEFAULT_TRACKER_LIMITS.expectations, ttlNs: 20 * S },
   };
 }
 
@@ -228,7 +228,7 @@ describe('tracker sweep schedule', () => {
     const totals = new Counters();
     for (let seed = 1; seed <= 24; seed++) {
       const frames = generate(seed, 2500);
-      const sweepEveryNs = [S, S, 300_000_000n, 2_500_000_000n, 7n * S][seed % 5]!;
+      const sweepEveryNs = [S, S, 300_000_000, 2_500_000_000, 7 * S][seed % 5]!;
       const options: TrackerOptions = { controlPorts: new Set([21]), detectControl: seed % 2 === 0, limits: limits(sweepEveryNs) };
       const scheduled = run(FtpTracker, frames, options);
       const reference = run(FullScanTracker, frames, options);

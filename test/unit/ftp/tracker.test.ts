@@ -15,7 +15,7 @@ class World {
   readonly counters = new Counters();
   readonly tracker: FtpTracker;
   private frame = 0;
-  private t = 0n;
+  private t = 0;
   private readonly seqs = new Map<string, number>();
   readonly comments: string[] = [];
 
@@ -29,7 +29,7 @@ class World {
 
   /** Advances packet time. */
   wait(seconds: number): void {
-    this.t += BigInt(Math.round(seconds * 1e9));
+    this.t += Math.round(seconds * 1e9);
   }
 
   send(src: string, dst: string, flags: number, text = ''): Connection | null {
@@ -43,7 +43,7 @@ class World {
       seq, ack: this.seqs.get(dst + '>' + src) ?? 0, flags: flags | (flags & TCP_SYN && !(flags & TCP_ACK) ? 0 : TCP_ACK),
       payload, missingBytes: 0,
     };
-    this.t += 1_000_000n;
+    this.t += 1_000_000;
     const conn = this.tracker.process(++this.frame, this.t, pkt);
     this.comments.push(conn ? formatComment(conn) : '');
     return conn;

@@ -159,7 +159,7 @@ test('importer: the sidecar may report a data connection before the capture sees
   importer.attach(tracker);
   const session = { id: 9, client: { ip: '10.0.0.2', port: 40000 }, server: { ip: '10.0.0.1', port: 21 }, user: 'u', tls: false, detected: false, openedAtNs: 1n, dataConnections: 0 };
   const clock = new FrameClock();
-  importer.applySnapshot([session], [{ id: 4, sessionId: 9, method: 'PASV', announced: { ip: '10.0.0.1', port: 50000 }, announcedAtNs: clock.ns, transfer: { verb: 'STOR', arg: 'x' } }]);
+  importer.applySnapshot([session], [{ id: 4, sessionId: 9, method: 'PASV', announced: { ip: '10.0.0.1', port: 50000 }, announcedAtNs: BigInt(clock.ns), transfer: { verb: 'STOR', arg: 'x' } }]);
   importer.applyUpdate({ kind: 'expectation_used', sessionId: 9, expectationId: 4, connector: { ip: '10.0.0.2', port: 40001 }, listener: { ip: '10.0.0.1', port: 50000 } });
   importer.tick();
   const data = new Tcp(clock, { ip: '10.0.0.2', port: 40001 }, { ip: '10.0.0.1', port: 50000 });
@@ -171,7 +171,7 @@ test('importer: the sidecar may report a data connection before the capture sees
   assert.match(formatComment(conn!), /session=9 mode=passive method=PASV cmd=STOR arg=x dir=up .* source=sidecar/);
 
   // A second announcement used elsewhere and never seen here: gone once the grace has passed.
-  importer.applyUpdate({ kind: 'expectation_announced', session, expectation: { id: 5, sessionId: 9, method: 'PASV', announced: { ip: '10.0.0.1', port: 50001 }, announcedAtNs: clock.ns, transfer: null } });
+  importer.applyUpdate({ kind: 'expectation_announced', session, expectation: { id: 5, sessionId: 9, method: 'PASV', announced: { ip: '10.0.0.1', port: 50001 }, announcedAtNs: BigInt(clock.ns), transfer: null } });
   assert.equal(tracker.expectations.hasPort(50001), true);
   importer.applyUpdate({ kind: 'expectation_used', sessionId: 9, expectationId: 5, connector: { ip: '10.0.0.2', port: 40002 }, listener: { ip: '10.0.0.1', port: 50001 } });
   now += FORGET_GRACE_MS - 1;
@@ -182,7 +182,7 @@ test('importer: the sidecar may report a data connection before the capture sees
   assert.equal(tracker.expectations.hasPort(50001), false);
 
   // session_closed: the session and what is left of it go, after the same grace.
-  importer.applyUpdate({ kind: 'expectation_announced', session, expectation: { id: 6, sessionId: 9, method: 'PASV', announced: { ip: '10.0.0.1', port: 50002 }, announcedAtNs: clock.ns, transfer: null } });
+  importer.applyUpdate({ kind: 'expectation_announced', session, expectation: { id: 6, sessionId: 9, method: 'PASV', announced: { ip: '10.0.0.1', port: 50002 }, announcedAtNs: BigInt(clock.ns), transfer: null } });
   importer.applyUpdate({ kind: 'session_closed', sessionId: 9 });
   assert.equal(importer.importedCount, 1);
   now += FORGET_GRACE_MS + 1;

@@ -7,7 +7,8 @@ import { buildIp, buildTcp, ACK, FIN, PSH, RST, SYN, PROTO_TCP } from '../../fix
 export const LINKTYPE_RAW = 101;
 
 export interface Frame {
-  ts: bigint;
+  /** Packet time (TimestampNs). */
+  ts: number;
   linkType: number;
   data: Uint8Array;
 }
@@ -19,10 +20,10 @@ export interface Ep {
 
 /** A clock in packet time: every frame is 1 ms after the previous one unless told otherwise. */
 export class FrameClock {
-  constructor(public ns = 1_700_000_000_000_000_000n) {}
+  constructor(public ns = 1.7e18) {}
 
-  tick(ms = 1): bigint {
-    this.ns += BigInt(Math.round(ms * 1e6));
+  tick(ms = 1): number {
+    this.ns += Math.round(ms * 1e6);
     return this.ns;
   }
 }

@@ -32,6 +32,17 @@ export interface ChunkEncoderOptions {
 
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
 
+/** A packet in a read buffer with its raw timestamp words, as writeEpbRaw copies it (the reader's FilePacket is one). */
+export interface RawPacket {
+  readonly ifaceId: number;
+  readonly tsHigh: number;
+  readonly tsLow: number;
+  readonly buffer: Uint8Array;
+  readonly offset: number;
+  readonly capLen: number;
+  readonly origLen: number;
+}
+
 export class PcapngChunkEncoder {
   private chunk: Buffer;
   /** The chunk as little-endian fields and as 32-bit words (null when its offset is not 4-aligned). */
@@ -96,12 +107,11 @@ export class PcapngChunkEncoder {
   /**
    * An Enhanced Packet Block from raw parts: the timestamp's two words, the packet's place in a read
    * buffer, and an option list made once (commentOptionList). The same bytes as writeEpb with the same
-   * facts, without a view, a BigInt or an option-by-option write per packet.
+   * facts, without a view, a BigInt or an option-by-option write per packet. The packet comes as one
+   * object: a timestamp word above 2^30 passed as an argument would be boxed (a heap number per packet).
    */
-  writeEpbRaw(
-    ifaceId: number, tsHigh: number, tsLow: number, src: Uint8Array, srcOffset: number, capLen: number, origLen: number,
-    options: OptionList,
-  ): void {
+  writeEpbRaw(p: RawPacket, options: OptionList): void {
+    const { ifaceId, tsHigh, tsLow, buffer: src, offset: srcOffset, capLen, origLen } = p;
     const padded = pad4(capLen);
     const total = 32 + padded + options.bytes.length;
     if (total > this.chunkBytes - this.used) this.flush();

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { FatalError } from '../core/errors';
-import { PcapngChunkEncoder } from './chunk-encoder';
+import { PcapngChunkEncoder, type RawPacket } from './chunk-encoder';
 import { encodeEpb, type OptionList } from './encode';
 import type { PcapngOption } from './model';
 import { osErrorReason } from './os-error';
@@ -71,12 +71,9 @@ export class PcapngFileWriter {
   }
 
   /** An Enhanced Packet Block from raw parts (see PcapngChunkEncoder.writeEpbRaw). */
-  writeEpbRaw(
-    ifaceId: number, tsHigh: number, tsLow: number, src: Uint8Array, srcOffset: number, capLen: number, origLen: number,
-    options: OptionList,
-  ): void {
+  writeEpbRaw(p: RawPacket, options: OptionList): void {
     if (this.fd === null) throw new Error(`${this.path}: written after close`);
-    this.encoder.writeEpbRaw(ifaceId, tsHigh, tsLow, src, srcOffset, capLen, origLen, options);
+    this.encoder.writeEpbRaw(p, options);
   }
 
   /**

@@ -58,7 +58,7 @@ export function rewrite(job: RewriteJob): RewriteOutcome {
           frame++;
           if (pkt.options === null) {
             // Nearly every packet: no options of its own, so the comment's option list is the block's.
-            out.writeEpbRaw(pkt.ifaceId, pkt.tsHigh, pkt.tsLow, pkt.buffer, pkt.offset, pkt.capLen, pkt.origLen, c.options);
+            out.writeEpbRaw(pkt, c.options);
           } else {
             comment[0] = c.text;
             const options = withoutOurComments(pkt.options, counters);

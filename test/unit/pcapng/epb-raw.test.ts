@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PcapngChunkEncoder } from '../../../src/pcapng/chunk-encoder';
+import { PcapngChunkEncoder, type RawPacket } from '../../../src/pcapng/chunk-encoder';
 import { commentOptionList } from '../../../src/pcapng/encode';
 
 function encodeAll(chunkBytes: number, write: (e: PcapngChunkEncoder) => void): Buffer {
@@ -14,6 +14,10 @@ function encodeAll(chunkBytes: number, write: (e: PcapngChunkEncoder) => void): 
   write(e);
   e.flush();
   return Buffer.concat(parts);
+}
+
+function packetAt(ifaceId: number, tsHigh: number, tsLow: number, buffer: Uint8Array, offset: number, capLen: number, origLen: number): RawPacket {
+  return { ifaceId, tsHigh, tsLow, buffer, offset, capLen, origLen };
 }
 
 test('writeEpbRaw writes what writeEpb writes', () => {
@@ -28,7 +32,7 @@ test('writeEpbRaw writes what writeEpb writes', () => {
       const raw = encodeAll(chunkBytes, (e) => {
         let at = 5;
         for (const len of lengths) for (const [hi, lo] of stamps) {
-          e.writeEpbRaw(3, hi, lo, source, at, len, len + 17, list);
+          e.writeEpbRaw(packetAt(3, hi, lo, source, at, len, len + 17), list);
           at = (at + 11) % 1000;
         }
       });
@@ -63,7 +67,7 @@ test('writeEpbRaw from a read buffer in the chunk\'s own ArrayBuffer (copyWithin
         const writeAll = (e: PcapngChunkEncoder, from: Uint8Array): void => {
           let at = 7;
           for (const len of lengths) {
-            e.writeEpbRaw(1, 0x0006_1a2b, 0x3c4d_5e6f, from, at, len, len + 2, list);
+            e.writeEpbRaw(packetAt(1, 0x0006_1a2b, 0x3c4d_5e6f, from, at, len, len + 2), list);
             at = (at + 29) % 1000;
           }
         };
@@ -93,7 +97,7 @@ test('writeEpbRaw switching between read buffers in and out of the chunk\'s Arra
   const list = commentOptionList('ftpflow role=control session=2');
   const writeAll = (e: PcapngChunkEncoder, pick: (b: Uint8Array) => Uint8Array): void => {
     // Enough packets to fill the chunk a few times: the cached source must survive flushes too.
-    for (let i = 0; i < 400; i++) e.writeEpbRaw(0, 1, i, pick(order[i % order.length]!), (i * 37) % 40_000, 1000 + (i % 7), 1100, list);
+    for (let i = 0; i < 400; i++) e.writeEpbRaw(packetAt(0, 1, i, pick(order[i % order.length]!), (i * 37) % 40_000, 1000 + (i % 7), 1100), list);
   };
   const parts: Buffer[] = [];
   const shared = new PcapngChunkEncoder((bytes) => parts.push(Buffer.from(bytes)), { chunk });

@@ -2,6 +2,7 @@
  * The TCP header, and the one place a TcpPacket is built. The IP layer has already worked out where
  * the segment starts and ends; addresses are turned into text here, last, so a bad header costs none.
  */
+import { viewOf } from '../core/byte-methods';
 import { ipv4Text, ipv6Text } from './address-text';
 import { BAD_TCP, type NotTcp, type TcpPacket } from './decoded';
 
@@ -28,7 +29,7 @@ export function decodeTcp(
     seq: ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0,
     ack: ((b[at + 8]! << 24) | (b[at + 9]! << 16) | (b[at + 10]! << 8) | b[at + 11]!) >>> 0,
     flags: b[at + 13]!,
-    payload: b.subarray(at + headerLen, end),
+    payload: viewOf(b, at + headerLen, end),
     missingBytes: missing,
   };
 }

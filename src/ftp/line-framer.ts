@@ -1,4 +1,5 @@
 import type { FrameNo } from '../core/types';
+import { indexOfByte } from '../core/byte-methods';
 import type { Counters } from '../core/counters';
 import type { ByteSink } from '../reassembly/direction';
 
@@ -83,7 +84,7 @@ export class LineFramer implements ByteSink {
       if (this.mode === 'lines') this.startTls();
       return start;
     }
-    const lf = bytes.indexOf(LF, start);
+    const lf = indexOfByte(bytes, LF, start);
     const end = lf < 0 ? bytes.length : lf;
     this.append(bytes, start, end);
     if (lf < 0) return bytes.length;

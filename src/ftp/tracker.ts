@@ -1,4 +1,5 @@
 import type { FrameNo, TimestampNs } from '../core/types';
+import { viewOf } from '../core/byte-methods';
 import type { Counters } from '../core/counters';
 import { DeadlineBuckets } from '../core/deadline-buckets';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpPacket } from '../decode/decoded';
@@ -267,7 +268,7 @@ export class FtpTracker implements SessionEvents {
     // Which side sent it, by port alone (the addresses are text here): not when both ends use the same port.
     if (session.client.port === session.server.port) return null;
     conn.lastSeen = ts;
-    const payload = p.payloadLen === 0 ? NO_PAYLOAD : p.frame.subarray(p.payloadAt, p.payloadAt + p.payloadLen);
+    const payload = p.payloadLen === 0 ? NO_PAYLOAD : viewOf(p.frame, p.payloadAt, p.payloadAt + p.payloadLen);
     this.feedSession(session, p.srcPort === session.client.port, frameNo, ts, p.flags, p.seq, p.ack, payload, 0);
     if (session.holeOpen) this.dueAt.fileEarlier(conn, this.deadlineOf(conn));
     return conn;

@@ -2,6 +2,7 @@
  * Encodes pcapng blocks into a large chunk and hands full chunks to a sink. The sink decides where
  * bytes go (a file with writeSync, a FIFO with backpressure); the encoding never changes.
  */
+import { copyWithinBytes } from '../core/byte-methods';
 import { BLOCK_EPB, encodeEpb, encodeEpbInto, epbSize, pad4, type OptionList } from './encode';
 import type { PcapngOption } from './model';
 
@@ -45,6 +46,8 @@ export interface RawPacket {
 
 export class PcapngChunkEncoder {
   private chunk: Buffer;
+  /** The chunk's byteOffset, asked once per chunk (a typed array's byteOffset is a generic load in compiled code). */
+  private chunkAt = 0;
   /** The chunk as little-endian fields and as 32-bit words (null when its offset is not 4-aligned). */
   private view: DataView;
   private words: Uint32Array | null;
@@ -69,6 +72,7 @@ export class PcapngChunkEncoder {
     this.chunkBytes = opts.chunk?.length ?? opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.nextChunk = opts.nextChunk ?? ((bytes) => Buffer.allocUnsafeSlow(bytes));
     this.chunk = opts.chunk ?? this.nextChunk(this.chunkBytes);
+    this.chunkAt = this.chunk.byteOffset;
     this.view = new DataView(this.chunk.buffer, this.chunk.byteOffset, this.chunk.length);
     this.words = wordsOf(this.chunk);
     this.arena = new Uint8Array(this.chunk.buffer);
@@ -131,7 +135,7 @@ export class PcapngChunkEncoder {
     if (this.lastSrcAt >= 0) {
       // One ArrayBuffer: a copy within it needs no view of the packet (a view per packet is most of the cost).
       const from = this.lastSrcAt + srcOffset;
-      this.arena.copyWithin(chunk.byteOffset + at + 28, from, from + capLen);
+      copyWithinBytes(this.arena, this.chunkAt + at + 28, from, from + capLen);
     } else {
       chunk.set(src.subarray(srcOffset, srcOffset + capLen), at + 28);
     }
@@ -168,6 +172,7 @@ export class PcapngChunkEncoder {
   private setChunk(chunk: Buffer): void {
     this.lastSrc = null;
     this.chunk = chunk;
+    this.chunkAt = chunk.byteOffset;
     this.view = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
     this.words = wordsOf(chunk);
     this.arena = new Uint8Array(chunk.buffer);

@@ -1,4 +1,5 @@
 import type { FrameNo, TimestampNs } from '../core/types';
+import { viewOf } from '../core/byte-methods';
 import { Counters } from '../core/counters';
 import { decodeFrame } from '../decode/decode-frame';
 import { newTcp4Peek, peekTcp4 } from '../decode/tcp4-peek';
@@ -48,7 +49,7 @@ export class Engine {
         const fast = this.tracker.processFast(frameNo, ts, this.peek);
         if (fast !== null) return fast;
       }
-      const data = offset === 0 && end === buffer.length ? buffer : buffer.subarray(offset, end);
+      const data = offset === 0 && end === buffer.length ? buffer : viewOf(buffer, offset, end);
       const d = decodeFrame(linkType, data);
       if (d.kind !== 'tcp') {
         this.counters.inc(d.why);

@@ -9,6 +9,7 @@
 const subarrayMethod = Uint8Array.prototype.subarray;
 const copyWithinMethod = Uint8Array.prototype.copyWithin;
 const indexOfMethod = Uint8Array.prototype.indexOf;
+const setMethod = Uint8Array.prototype.set;
 
 /** `bytes.subarray(start, end)`: a view of the same memory. */
 export function viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
@@ -18,6 +19,11 @@ export function viewOf(bytes: Uint8Array, start: number, end: number): Uint8Arra
 /** `bytes.copyWithin(target, start, end)`. */
 export function copyWithinBytes(bytes: Uint8Array, target: number, start: number, end: number): void {
   copyWithinMethod.call(bytes, target, start, end);
+}
+
+/** `target.set(source, at)`: copies all of `source` into `target` from `at`. */
+export function setBytes(target: Uint8Array, source: Uint8Array, at: number): void {
+  setMethod.call(target, source, at);
 }
 
 /** `bytes.indexOf(value, from)`. */

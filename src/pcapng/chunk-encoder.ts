@@ -2,7 +2,7 @@
  * Encodes pcapng blocks into a large chunk and hands full chunks to a sink. The sink decides where
  * bytes go (a file with writeSync, a FIFO with backpressure); the encoding never changes.
  */
-import { copyWithinBytes } from '../core/byte-methods';
+import { copyWithinBytes, setBytes } from '../core/byte-methods';
 import { BLOCK_EPB, encodeEpb, encodeEpbInto, epbSize, pad4, type OptionList } from './encode';
 import type { PcapngOption } from './model';
 
@@ -32,6 +32,13 @@ export interface ChunkEncoderOptions {
 }
 
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Option lists up to this many 32-bit words are copied by a word loop, longer ones (most comments: 80
+ * to 200 bytes) by TypedArray#set: measured on Node 20, the loop wins below about 48 bytes (10 against
+ * 26 ns for 8 bytes) and set above (23 against 66 ns for 160 bytes).
+ */
+const WORD_LOOP_MAX_WORDS = 12;
 
 /** A packet in a read buffer with its raw timestamp words, as writeEpbRaw copies it (the reader's FilePacket is one). */
 export interface RawPacket {
@@ -143,10 +150,10 @@ export class PcapngChunkEncoder {
     const optAt = at + 28 + padded;
     const words = this.words;
     const list = options.words;
-    if (words !== null) {
+    if (words !== null && list.length <= WORD_LOOP_MAX_WORDS) {
       for (let i = 0, w = optAt >> 2; i < list.length; i++, w++) words[w] = list[i]!;
     } else {
-      chunk.set(options.bytes, optAt);
+      setBytes(chunk, options.bytes, optAt);
     }
     this.view.setUint32(at + total - 4, total, true);
     this.used = at + total;

@@ -98,16 +98,22 @@ const soleCommentCache = new Map<string, Uint8Array>();
 function soleCommentList(text: string): Uint8Array {
   let list = soleCommentCache.get(text);
   if (list === undefined) {
-    const value = optionText(text);
-    list = new Uint8Array(4 + pad4(value.length) + 4); // zero-filled: padding and endofopt
-    putU16(list, 0, OPT_COMMENT);
-    putU16(list, 2, value.length);
-    list.set(value, 4);
-    if (value.length <= COMMENT_CACHE_TEXT_BYTES) {
+    list = newSoleCommentList(text);
+    if (list.length - 8 <= COMMENT_CACHE_TEXT_BYTES) { // the value, padded (the cap is a multiple of 4)
       if (soleCommentCache.size >= COMMENT_CACHE_MAX) soleCommentCache.clear();
       soleCommentCache.set(text, list);
     }
   }
+  return list;
+}
+
+/** The option list of a block whose only option is the comment `text`, with its endofopt. */
+function newSoleCommentList(text: string): Uint8Array {
+  const value = optionText(text);
+  const list = new Uint8Array(4 + pad4(value.length) + 4); // zero-filled: padding and endofopt
+  putU16(list, 0, OPT_COMMENT);
+  putU16(list, 2, value.length);
+  list.set(value, 4);
   return list;
 }
 
@@ -122,7 +128,8 @@ export interface OptionList {
 
 /** The option list of a block whose only option is the comment `text` ('' : no options at all). */
 export function commentOptionList(text: string): OptionList {
-  const bytes = text === '' ? new Uint8Array(0) : Uint8Array.from(soleCommentList(text));
+  // Made once per text by its caller: no cache (hashing a long text costs more than building its list).
+  const bytes = text === '' ? new Uint8Array(0) : newSoleCommentList(text);
   return { bytes, words: new Uint32Array(bytes.buffer, 0, bytes.length >> 2) };
 }
 

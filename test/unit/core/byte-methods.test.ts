@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyWithinBytes, indexOfByte, viewOf } from '../../../src/core/byte-methods';
+import { copyWithinBytes, indexOfByte, setBytes, viewOf } from '../../../src/core/byte-methods';
 
 test('viewOf is subarray: same memory, same class (a Buffer stays a Buffer), clamped bounds', () => {
   const u = Uint8Array.from([0, 1, 2, 3, 4, 5]);
@@ -33,4 +33,11 @@ test('indexOfByte finds a byte from a position, -1 when absent', () => {
   assert.equal(indexOfByte(line, 0x0a, 8), 15);
   assert.equal(indexOfByte(line, 0x0a, 16), -1);
   assert.equal(indexOfByte(new Uint8Array(0), 0x0a, 0), -1);
+});
+
+test('setBytes copies all of the source at an offset, like set', () => {
+  const target = new Uint8Array(10);
+  setBytes(target, Uint8Array.from([7, 8, 9]), 6);
+  assert.deepEqual([...target], [0, 0, 0, 0, 0, 0, 7, 8, 9, 0]);
+  assert.throws(() => setBytes(target, new Uint8Array(5), 6), RangeError);
 });

@@ -3,11 +3,13 @@ import type { Counters } from '../core/counters';
 import { DirectionReassembler, type QueueBudget, type ReassemblyLimits } from '../reassembly/direction';
 import { emptyList } from '../core/empty-list';
 import { LineFramer, type LineHandler } from './line-framer';
-import {
-  parseCommandLine, parseReplyLine, parsePortArg, parseEprtArg, parseLprtArg,
-  parsePasvReply, parseEpsvReply, parseLpsvReply, TRANSFER_VERBS, transferDirection,
-  type HostPort,
-} from './wire';
+// From the defining modules, not the wire/ index: its re-exports compile to getters, a generic load per use.
+import { parseCommandLine } from './wire/command';
+import { parseReplyLine } from './wire/reply';
+import { parsePortArg, parseEprtArg, parseLprtArg } from './wire/active';
+import { parsePasvReply, parseEpsvReply, parseLpsvReply } from './wire/passive';
+import { TRANSFER_VERBS, transferDirection } from './wire/transfer';
+import type { HostPort } from './wire/types';
 import { ACTIVE_METHODS, type Endpoint, type SessionView, type Setup, type SetupMethod } from './model';
 
 /** What a session tells the tracker that owns it. */

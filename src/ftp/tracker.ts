@@ -9,7 +9,7 @@ import { DEFAULT_REASSEMBLY_LIMITS, type QueueBudget, type ReassemblyLimits } fr
 import { ControlConnection, DataConnection, type Connection } from './connections';
 import { DEFAULT_EXPECTATION_LIMITS, ExpectationTable, type ExpectationLimits } from './expectations';
 import { looksLikeFtpStart } from './detect';
-import { transferDirection } from './wire';
+import { transferDirection } from './wire/transfer';
 import { ACTIVE_METHODS, type Endpoint, type SessionView, type Setup, type SetupMethod } from './model';
 import { FtpSession, type SessionEvents } from './session';
 

@@ -38,16 +38,22 @@ interface QueuedSegment {
 }
 
 /**
+ * No sequence number yet (they are 0 to 2^32 - 1). A sentinel, not null: a field that may hold null
+ * stores each number above 2^30 as a new heap number; a number-only field is updated in place.
+ */
+const NO_SEQ = -1;
+
+/**
  * In-order bytes of one direction of one TCP connection, rebuilt by sequence number:
  * retransmissions and overlaps are trimmed, segments ahead of a hole wait (bounded), and a hole is
  * skipped as soon as it cannot be filled — the peer ACKed past it (so the capture, not the network,
  * lost it), the queue is full, or it is older than the hole time-out.
  */
 export class DirectionReassembler {
-  /** Sequence number of the next byte to deliver; null until the first segment fixes it. */
-  private nextSeq: number | null = null;
-  /** Highest ACK the peer sent for this direction; null until one is seen. */
-  private peerAck: number | null = null;
+  /** Sequence number of the next byte to deliver; NO_SEQ until the first segment fixes it. */
+  private nextSeq = NO_SEQ;
+  /** Highest ACK the peer sent for this direction; NO_SEQ until one is seen. */
+  private peerAck = NO_SEQ;
   private readonly queue: QueuedSegment[] = emptyList();
   private queuedBytes = 0;
 
@@ -61,10 +67,10 @@ export class DirectionReassembler {
   /** A segment travelling in this direction. `missing` = payload bytes the capture cut off. */
   onSegment(seq: number, syn: boolean, payload: Uint8Array, missing: number, frameNo: FrameNo, ts: TimestampNs): void {
     const dataSeq = syn ? seqAdd(seq, 1) : seq;
-    if (syn && this.nextSeq === null) this.nextSeq = dataSeq;
+    if (syn && this.nextSeq === NO_SEQ) this.nextSeq = dataSeq;
     const length = payload.length + missing;
     if (length === 0) return;
-    if (this.nextSeq === null) this.nextSeq = dataSeq; // capture started mid-stream
+    if (this.nextSeq === NO_SEQ) this.nextSeq = dataSeq; // capture started mid-stream
 
     const ahead = seqDiff(dataSeq, this.nextSeq);
     if (ahead > 0) {
@@ -77,7 +83,7 @@ export class DirectionReassembler {
 
   /** The peer acknowledged everything before `ack` in this direction. */
   onPeerAck(ack: number): void {
-    if (this.peerAck === null || seqDiff(ack, this.peerAck) > 0) this.peerAck = ack;
+    if (this.peerAck === NO_SEQ || seqDiff(ack, this.peerAck) > 0) this.peerAck = ack;
     this.skipHoleIfAcked();
   }
 
@@ -114,7 +120,7 @@ export class DirectionReassembler {
 
   /** Delivers the part of a segment at or after nextSeq (the caller checked it does not start ahead). */
   private deliver(seq: number, payload: Uint8Array, missing: number, frameNo: FrameNo): void {
-    const next = this.nextSeq!;
+    const next = this.nextSeq;
     const old = -seqDiff(seq, next); // bytes already delivered at the start of this segment
     const length = payload.length + missing;
     if (old >= length) {
@@ -138,7 +144,7 @@ export class DirectionReassembler {
   private drain(): void {
     while (this.queue.length > 0) {
       const first = this.queue[0]!;
-      if (seqDiff(first.seq, this.nextSeq!) > 0) break;
+      if (seqDiff(first.seq, this.nextSeq) > 0) break;
       this.queue.shift();
       this.unaccount(first.bytes.length);
       this.deliver(first.seq, first.bytes, first.missing, first.frameNo);
@@ -162,7 +168,7 @@ export class DirectionReassembler {
 
   /** The peer ACKed bytes at or past the first queued segment: the hole before it was lost by the capture. */
   private skipHoleIfAcked(): void {
-    for (let first = this.queue[0]; first && this.peerAck !== null && seqDiff(this.peerAck, first.seq) >= 0; first = this.queue[0]) {
+    for (let first = this.queue[0]; first && this.peerAck !== NO_SEQ && seqDiff(this.peerAck, first.seq) >= 0; first = this.queue[0]) {
       this.skipHole();
     }
   }
@@ -170,7 +176,7 @@ export class DirectionReassembler {
   private skipHole(): void {
     const first = this.queue[0];
     if (!first) return;
-    const lost = seqDiff(first.seq, this.nextSeq!);
+    const lost = seqDiff(first.seq, this.nextSeq);
     if (lost > 0) {
       this.sink.onGap(lost);
       this.counters.inc('reassembly.gap_skipped');

@@ -30,7 +30,7 @@ function isFiled(item: Filed): item is Filed & { dueIn: Bucket } {
  * than the sweep interval keep those early visits few.
  *
  * Each item is in at most one bucket and knows which, so moving or removing one is O(1), and the
- * buckets hold exactly the filed items: nothing gone is kept alive.
+ * buckets hold exactly the filed items: nothing gone is kept alive, and no bucket is kept empty.
  */
 export class DeadlineBuckets<T extends Filed> {
   private readonly buckets = new Map<number, Bucket>();
@@ -38,6 +38,11 @@ export class DeadlineBuckets<T extends Filed> {
   private readonly numbers = new MinHeap();
   /** Bucket numbers count from the first one used, so that they stay small integers (cheap Map keys). */
   private origin: number | null = null;
+
+  /** Buckets that hold items (never more than the filed items). */
+  get bucketCount(): number {
+    return this.buckets.size;
+  }
 
   /** Files `item` (moving it if already filed): takeDue hands it out at the latest once now > at. */
   file(item: T, at: TimestampNs): void {
@@ -58,7 +63,14 @@ export class DeadlineBuckets<T extends Filed> {
 
   /** The item is gone: it is handed out no more. */
   unfile(item: T): void {
-    if (isFiled(item)) item.dueIn.items.delete(item);
+    if (isFiled(item)) {
+      const bucket = item.dueIn;
+      bucket.items.delete(item);
+      // An emptied bucket goes at once (its number stays in the heap until its time, and is skipped then):
+      // kept, the buckets of far deadlines that moved (a control connection's hour of idle time, brought
+      // forward when it closes) would pile up for as long as that deadline is away.
+      if (bucket.items.size === 0) this.buckets.delete(bucket.n);
+    }
     item.dueIn = null;
   }
 
@@ -70,7 +82,8 @@ export class DeadlineBuckets<T extends Filed> {
     const last = this.bucketOf(now);
     const due: T[] = [];
     while (this.numbers.size > 0 && this.numbers.min <= last) {
-      const bucket = this.buckets.get(this.numbers.pop())!;
+      const bucket = this.buckets.get(this.numbers.pop());
+      if (bucket === undefined) continue; // emptied earlier, or a number pushed twice
       this.buckets.delete(bucket.n);
       for (const item of bucket.items as Set<T>) {
         item.dueIn = HANDED_OUT;

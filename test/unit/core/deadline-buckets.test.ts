@@ -48,7 +48,25 @@ describe('DeadlineBuckets', () => {
           }
           for (const [it, at] of bound) assert.ok(at >= now, `item ${it.id} (due at ${at}) not handed out at ${now}`);
         }
+        assert.ok(buckets.bucketCount <= bound.size, `${buckets.bucketCount} buckets for ${bound.size} filed items`);
       }
     }
+  });
+
+  it('keeps no empty bucket: far deadlines moved earlier or dropped leave nothing behind', () => {
+    const buckets = new DeadlineBuckets<Item>();
+    const now = 1.7e18;
+    const hour = 3600e9;
+    // Connections filed an hour ahead, one bucket apart (a control connection's idle time-out), then each
+    // moved to a near deadline (it closed) or unfiled (it ended): the far buckets must not stay.
+    const items = Array.from({ length: 5000 }, (_, id): Item => ({ id, dueIn: null }));
+    items.forEach((it, i) => buckets.file(it, now + hour + i * SLACK));
+    assert.equal(buckets.bucketCount, 5000);
+    items.forEach((it, i) => (i % 2 === 0 ? buckets.fileEarlier(it, now + 30e9) : buckets.unfile(it)));
+    assert.equal(buckets.bucketCount, 1);
+    // The moved ones are still handed out, once, and the far buckets' numbers are skipped when their time comes.
+    assert.equal(buckets.takeDue(now + 31e9).length, 2500);
+    assert.equal(buckets.bucketCount, 0);
+    assert.deepEqual(buckets.takeDue(now + 2 * hour), []);
   });
 });

@@ -10,7 +10,7 @@
  * benchmark fails loudly when the engine stops working. Targets are reported, not asserted: the exit
  * code is non-zero only when something failed to run or ftpflow's answer was wrong.
  *
- *   npm run bench -- [--runs 3] [--tshark-runs 1] [--no-2x] [--no-4x] [--profile] [--keep-output]
+ *   npm run bench -- [--runs 3] [--tshark-runs 1] [--warmup 1] [--no-2x] [--no-4x] [--profile] [--keep-output]
  *                    [make-capture options: --seed FILE --seed-control-port N --packets N ...]
  */
 import { spawnSync } from 'node:child_process';
@@ -83,16 +83,17 @@ function checkFtpflow(stdout: string, c: CaptureInfo): { failure: string | null;
   return { failure: wrong.length ? `ftpflow's summary is wrong: ${wrong.join(', ')}` : null, found };
 }
 
-function runTool(tool: Tool, c: CaptureInfo, runs: number, outDir: string, keep: boolean, log: (s: string) => void): Row {
+function runTool(tool: Tool, c: CaptureInfo, runs: number, warmups: number, outDir: string, keep: boolean, log: (s: string) => void): Row {
   const tag = `${c.scale}x`;
   const { cmd, args, stdoutFile } = commandFor(tool, c.file, outDir, tag);
   const env = { ...process.env, NODE_PATH: [repoPath('node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter) };
   const row: Row = { tool, capture: c, runs: [], failure: null, found: '' };
-  for (let i = 0; i < runs; i++) {
+  for (let i = -warmups; i < runs; i++) {
     // Earlier output removed first: truncating a 1 GB file is not the tool's time.
     for (const f of fs.readdirSync(outDir)) if (f.startsWith(`${tool}-${tag}.`)) fs.rmSync(path.join(outDir, f));
-    log(`  ${tool} on ${path.basename(c.file)}, run ${i + 1}/${runs} ...`);
+    log(`  ${tool} on ${path.basename(c.file)}, ${i < 0 ? 'warm-up (not timed)' : `run ${i + 1}/${runs}`} ...`);
     const m = measure(cmd, args, { stdoutFile, env, timeoutSeconds: TIMEOUT_S[tool] });
+    if (i < 0 && !m.failure) continue;
     row.runs.push(m);
     if (m.failure) { row.failure = m.failure; break; }
     if (tool === 'ftpflow') {
@@ -217,6 +218,7 @@ async function main(): Promise<number> {
       ...MAKE_ARG_SPEC,
       runs: { type: 'string' },
       'tshark-runs': { type: 'string' },
+      warmup: { type: 'string' },
       'no-2x': { type: 'boolean' },
       'no-4x': { type: 'boolean' },
       profile: { type: 'boolean' },
@@ -226,7 +228,9 @@ async function main(): Promise<number> {
   });
   const runs = Number(values.runs ?? 3);
   const tsharkRuns = Number(values['tshark-runs'] ?? 1);
+  const warmups = Number(values.warmup ?? 1);
   if (![runs, tsharkRuns].every((n) => Number.isInteger(n) && n >= 1 && n <= 10)) throw new Error('--runs and --tshark-runs: 1 to 10');
+  if (!(Number.isInteger(warmups) && warmups >= 0 && warmups <= 10)) throw new Error('--warmup: 0 to 10');
   const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
   const missing = [GNU_TIME, 'tshark', 'editcap'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
@@ -244,12 +248,12 @@ async function main(): Promise<number> {
   const c1 = captures.find((c) => c.scale === 1)!;
   const c2 = captures.find((c) => c.scale === 2);
   const c4 = captures.find((c) => c.scale === 4);
-  log(`benchmark: ${runs} run(s) of ftpflow and editcap, ${tsharkRuns} of tshark`);
-  rows.push(runTool('ftpflow', c1, runs, outDir, keep, log));
-  rows.push(runTool('tshark', c1, tsharkRuns, outDir, keep, log));
-  rows.push(runTool('editcap', c1, runs, outDir, keep, log));
-  if (c2) rows.push(runTool('ftpflow', c2, runs, outDir, keep, log));
-  if (c4) rows.push(runTool('ftpflow', c4, runs, outDir, keep, log));
+  log(`benchmark: ${runs} run(s) of ftpflow and editcap, ${tsharkRuns} of tshark, each after ${warmups} warm-up run(s)`);
+  rows.push(runTool('ftpflow', c1, runs, warmups, outDir, keep, log));
+  rows.push(runTool('tshark', c1, tsharkRuns, warmups, outDir, keep, log));
+  rows.push(runTool('editcap', c1, runs, warmups, outDir, keep, log));
+  if (c2) rows.push(runTool('ftpflow', c2, runs, warmups, outDir, keep, log));
+  if (c4) rows.push(runTool('ftpflow', c4, runs, warmups, outDir, keep, log));
   const hot = values.profile === true ? profile(c1, makeOpts.outDir, log) : null;
 
   const s = summarise(rows);
@@ -261,6 +265,7 @@ async function main(): Promise<number> {
     `captures: ${captures.map((c) => `${path.basename(c.file)} = ${c.packets.toLocaleString('en-US')} packets, ${c.sessions.toLocaleString('en-US')} FTP sessions, ${c.dataConnections.toLocaleString('en-US')} data connections, ${(c.bytes / 1e6).toFixed(0)} MB`).join('; ')}`,
     `seed: ${path.relative(REPO_ROOT, c1.seed.file)} (${c1.seed.packets} packets, ${c1.seed.sessions} sessions, ${c1.seed.dataConnections} data connections); a copy every ${c1.gapUs / 1000} ms of packet time, ~${c1.overlap} copies at once; 1× spans ${c1.durationSeconds.toFixed(0)} s`,
     `seconds = median wall clock of the runs (targets are on these); cpu s = median user+sys; peak RSS = max over the runs (GNU time %M)`,
+    `every tool ran ${warmups} untimed warm-up run(s) on each file first (a first run after a pause pays for memory the VM's host took back: see bench/README.md)`,
     `load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews wall times)`,
     '',
     table(rows),

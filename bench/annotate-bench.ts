@@ -248,11 +248,9 @@ async function main(): Promise<number> {
   const c1 = captures.find((c) => c.scale === 1)!;
   const c2 = captures.find((c) => c.scale === 2);
   const c4 = captures.find((c) => c.scale === 4);
-  // tshark gets no warm-up: its run after one took 26.7-30.0 s against 22.3-23.2 s without (2026-11-21),
-  // and the ratio is taken against its faster time.
-  log(`benchmark: ${runs} run(s) of ftpflow and editcap, each after ${warmups} warm-up run(s); ${tsharkRuns} of tshark, no warm-up`);
+  log(`benchmark: ${runs} run(s) of ftpflow and editcap, ${tsharkRuns} of tshark, each after ${warmups} warm-up run(s)`);
   rows.push(runTool('ftpflow', c1, runs, warmups, outDir, keep, log));
-  rows.push(runTool('tshark', c1, tsharkRuns, 0, outDir, keep, log));
+  rows.push(runTool('tshark', c1, tsharkRuns, warmups, outDir, keep, log));
   rows.push(runTool('editcap', c1, runs, warmups, outDir, keep, log));
   if (c2) rows.push(runTool('ftpflow', c2, runs, warmups, outDir, keep, log));
   if (c4) rows.push(runTool('ftpflow', c4, runs, warmups, outDir, keep, log));
@@ -267,7 +265,7 @@ async function main(): Promise<number> {
     `captures: ${captures.map((c) => `${path.basename(c.file)} = ${c.packets.toLocaleString('en-US')} packets, ${c.sessions.toLocaleString('en-US')} FTP sessions, ${c.dataConnections.toLocaleString('en-US')} data connections, ${(c.bytes / 1e6).toFixed(0)} MB`).join('; ')}`,
     `seed: ${path.relative(REPO_ROOT, c1.seed.file)} (${c1.seed.packets} packets, ${c1.seed.sessions} sessions, ${c1.seed.dataConnections} data connections); a copy every ${c1.gapUs / 1000} ms of packet time, ~${c1.overlap} copies at once; 1× spans ${c1.durationSeconds.toFixed(0)} s`,
     `seconds = median wall clock of the runs (targets are on these); cpu s = median user+sys; peak RSS = max over the runs (GNU time %M)`,
-    `ftpflow and editcap ran ${warmups} untimed warm-up run(s) on each file first (a first run after a pause pays for memory the VM's host took back: see bench/README.md); tshark none (it ran slower after one)`,
+    `every tool ran ${warmups} untimed warm-up run(s) on each file first (a first run after a pause pays for memory the VM's host took back: see bench/README.md)`,
     `load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews wall times)`,
     '',
     table(rows),

@@ -127,7 +127,7 @@ async function writeOneThread(o: AnnotateFileOptions, pass: 1 | 2, exact: FinalT
         comment[0] = text;
         writer.writeEpb(pkt.ifaceId, pkt.tsTicks, pkt.data, pkt.origLen, options, text === '' ? NO_COMMENTS : comment);
       }
-      waiting.afterPacket(Number(ts));
+      waiting.afterPacket(ts);
     },
   };
   const r = await readCaptureFileAsync(o.input, handlers, { ...progress(o, pass), pause: () => writer.pause() });
@@ -161,7 +161,7 @@ async function writeTwoThreads(o: AnnotateFileOptions, pass: 1 | 2, exact: Final
     const conn = engine.classifyAt(frameNo, ts, pkt.linkType, pkt.buffer, pkt.offset, pkt.capLen);
     if (exact === null && mayStillChange(conn)) waiting.hold(ts, frameNo, conn);
     else rw.decide(frameNo, conn, textFor(conn));
-    waiting.afterPacket(Number(ts));
+    waiting.afterPacket(ts);
     rw.endFrame(waiting.oldest() ?? 0);
   });
   let r: ReadResult;

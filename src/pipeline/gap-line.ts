@@ -31,8 +31,8 @@ export interface GapSink<T> {
  * anything here; the bulk of a capture passes straight on.
  */
 export class GapLine<T> {
-  /** Waiting frames, oldest first; `due`: packet time (ns, a double: no BigInt per packet) when its wait is up. */
-  private readonly frames = new Fifo<{ item: T; conn: Connection | null; due: number }>();
+  /** Waiting frames, oldest first; `due`: the packet time when its wait is up. */
+  private readonly frames = new Fifo<{ item: T; conn: Connection | null; due: TimestampNs }>();
   private readonly lookaheadNs: number;
 
   constructor(
@@ -56,9 +56,9 @@ export class GapLine<T> {
 
   /**
    * After each packet: fills the gaps whose time is up or whose comment is final, and keeps within the
-   * limits. `nowNs` is the packet time as a double (the caller converts it once per packet).
+   * limits. `nowNs`: this packet's time.
    */
-  afterPacket(nowNs: number): void {
+  afterPacket(nowNs: TimestampNs): void {
     for (let f = this.frames.peek(); f !== undefined; f = this.frames.peek()) {
       let early: CounterName | null = null;
       if (nowNs < f.due && mayStillChange(f.conn)) {

@@ -1,33 +1,28 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { FtpSession } from './session';
 import { ipv4Number } from '../core/ip';
-import { seqDiff } from '../core/seq';
+import { NO_SEQ, seqDiff } from '../core/seq';
 import type { Bucket, Filed } from '../core/deadline-buckets';
 import type { FlowId } from './connection-index';
 import type { Confidence, Endpoint, SessionView, Setup } from './model';
-
-/** No sequence number yet (they are 0 to 2^32 - 1). */
-const NONE = -1;
 
 /**
  * Bytes one direction carried, from sequence numbers: last byte seen minus first. Exact even when
  * only SYN and FIN packets were captured (the sidecar's filter), and not fooled by retransmissions.
  */
 export class SequenceSpan {
-  // NONE (not null) while unset: a field that may hold null stores each sequence number above 2^30 as a
-  // new heap number (one per data packet); a number-only field is updated in place.
-  private first = NONE;
-  private end = NONE;
+  private first = NO_SEQ;
+  private end = NO_SEQ;
 
   note(seq: number, syn: boolean, length: number): void {
     const start = syn ? (seq + 1) >>> 0 : seq;
-    if (this.first === NONE || (syn && seqDiff(start, this.first) < 0)) this.first = start;
+    if (this.first === NO_SEQ || (syn && seqDiff(start, this.first) < 0)) this.first = start;
     const stop = (start + length) >>> 0;
-    if (this.end === NONE || seqDiff(stop, this.end) > 0) this.end = stop;
+    if (this.end === NO_SEQ || seqDiff(stop, this.end) > 0) this.end = stop;
   }
 
   get bytes(): number {
-    if (this.first === NONE || this.end === NONE) return 0;
+    if (this.first === NO_SEQ || this.end === NO_SEQ) return 0;
     return Math.max(0, seqDiff(this.end, this.first));
   }
 }

@@ -540,9 +540,9 @@ export class FtpTracker implements SessionEvents {
     const l = this.options.limits;
     const idle = conn.kind === 'data' ? l.dataIdleNs : conn.session ? l.controlIdleNs : l.candidateIdleNs;
     let at = conn.lastSeen + idle;
-    if (conn.closedAt !== null) at = earlier(at, conn.closedAt + l.closedLingerNs);
+    if (conn.closedAt !== null) at = Math.min(at, conn.closedAt + l.closedLingerNs);
     const hole = conn.kind === 'control' ? conn.session?.holeDeadline() ?? null : null;
-    return hole === null ? at : earlier(at, hole);
+    return hole === null ? at : Math.min(at, hole);
   }
 }
 
@@ -556,10 +556,6 @@ interface SweepCutoffs {
 
 function byOrdinal(a: Connection, b: Connection): number {
   return a.ordinal - b.ordinal;
-}
-
-function earlier(a: TimestampNs, b: TimestampNs): TimestampNs {
-  return b < a ? b : a;
 }
 
 /** Which end is the server of a new control-port connection: the SYN's target, else the control port's owner. */

@@ -119,7 +119,8 @@ function newSoleCommentList(text: string): Uint8Array {
 
 /**
  * An EPB option list made once and copied into many blocks: `bytes` (a multiple of 4 long) and the same
- * bytes as 32-bit words, for a copy loop cheaper than TypedArray#set on lists this short.
+ * bytes as 32-bit words, for a copy loop cheaper than TypedArray#set on short lists (see the encoder's
+ * WORD_LOOP_MAX_WORDS).
  */
 export interface OptionList {
   readonly bytes: Uint8Array;

@@ -109,7 +109,7 @@ export class ParallelRewriter implements GapSink<number> {
     };
     this.worker = new Worker(path.join(__dirname, 'rewrite-worker.js'), {
       workerData: { ftpflowRewrite: job }, transferList: [channel.port2],
-      // Its garbage is one short-lived view per packet: a small young generation keeps its heap (and RSS) small.
+      // Little of its garbage lives long (the comment texts): a small young generation keeps its heap (and RSS) small.
       resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
     });
     this.outcome = new Promise<RewriteOutcome>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import type { FrameNo, TimestampNs } from '../core/types';
 import type { Counters } from '../core/counters';
 import { emptyList } from '../core/empty-list';
-import { seqAdd, seqDiff } from '../core/seq';
+import { NO_SEQ, seqAdd, seqDiff } from '../core/seq';
 
 /** Where reassembled bytes go: in order, each chunk tagged with the frame that carried it. */
 export interface ByteSink {
@@ -36,12 +36,6 @@ interface QueuedSegment {
   frameNo: FrameNo;
   ts: TimestampNs;
 }
-
-/**
- * No sequence number yet (they are 0 to 2^32 - 1). A sentinel, not null: a field that may hold null
- * stores each number above 2^30 as a new heap number; a number-only field is updated in place.
- */
-const NO_SEQ = -1;
 
 /**
  * In-order bytes of one direction of one TCP connection, rebuilt by sequence number:

@@ -93,7 +93,11 @@ function runTool(tool: Tool, c: CaptureInfo, runs: number, warmups: number, outD
     for (const f of fs.readdirSync(outDir)) if (f.startsWith(`${tool}-${tag}.`)) fs.rmSync(path.join(outDir, f));
     log(`  ${tool} on ${path.basename(c.file)}, ${i < 0 ? 'warm-up (not timed)' : `run ${i + 1}/${runs}`} ...`);
     const m = measure(cmd, args, { stdoutFile, env, timeoutSeconds: TIMEOUT_S[tool] });
-    if (i < 0 && !m.failure) continue;
+    const measured = `${m.seconds.toFixed(2)} s (cpu ${m.cpuSeconds.toFixed(2)} s), ${MB(m.peakRssKb).toFixed(0)} MB`;
+    if (i < 0 && !m.failure) {
+      log(`    ${measured} (warm-up, not counted)`);
+      continue;
+    }
     row.runs.push(m);
     if (m.failure) { row.failure = m.failure; break; }
     if (tool === 'ftpflow') {
@@ -105,7 +109,7 @@ function runTool(tool: Tool, c: CaptureInfo, runs: number, warmups: number, outD
     } else if (tool === 'editcap') {
       row.found = `${(fs.statSync(path.join(outDir, `editcap-${tag}.pcapng`)).size / 1e6).toFixed(0)} MB out`;
     }
-    log(`    ${m.seconds.toFixed(2)} s (cpu ${m.cpuSeconds.toFixed(2)} s), ${MB(m.peakRssKb).toFixed(0)} MB`);
+    log(`    ${measured}`);
   }
   if (!keep) for (const f of fs.readdirSync(outDir)) if (f.startsWith(`${tool}-${tag}.`)) fs.rmSync(path.join(outDir, f));
   return row;

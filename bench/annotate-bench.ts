@@ -4,13 +4,15 @@
  *   ftpflow annotate F -o OUT --json                     (the built CLI)
  *   tshark -n -r F -Y ftp-data -T fields -e ftp-data.setup-method
  *   editcap -F pcapng F OUT
- * and prints seconds, packets/s, peak RSS, the ratios to the targets, and ftpflow's peak RSS on files
- * twice and four times as big (flat in file size: the 4× file peaks no higher than the 2× one; a 1× run
- * ends while V8's heap is still growing to its working size, so 2× ÷ 1× is shown but is not the test). ftpflow's --json summary must count every data connection the capture holds, so the
- * benchmark fails loudly when the engine stops working. Targets are reported, not asserted: the exit
+ * in interleaved rounds (ftpflow, tshark, editcap; again; ...), so that a slow spell of the machine falls
+ * on every tool alike, and prints the median seconds, packets/s, peak RSS, the ratios to the targets, and
+ * ftpflow's peak RSS on files twice and four times as big (flat in file size: the 4× file peaks no higher
+ * than the 2× one; a 1× run ends while V8's heap is still growing to its working size, so 2× ÷ 1× is shown
+ * but is not the test). ftpflow's --json summary must count every data connection the capture holds, so
+ * the benchmark fails loudly when the engine stops working. Targets are reported, not asserted: the exit
  * code is non-zero only when something failed to run or ftpflow's answer was wrong.
  *
- *   npm run bench -- [--runs 3] [--tshark-runs 1] [--warmup 1] [--no-2x] [--no-4x] [--profile] [--keep-output]
+ *   npm run bench -- [--runs 3] [--tshark-runs N (default: --runs)] [--warmup 1] [--no-2x] [--no-4x] [--profile] [--keep-output]
  *                    [make-capture options: --seed FILE --seed-control-port N --packets N ...]
  */
 import { spawnSync } from 'node:child_process';
@@ -83,36 +85,61 @@ function checkFtpflow(stdout: string, c: CaptureInfo): { failure: string | null;
   return { failure: wrong.length ? `ftpflow's summary is wrong: ${wrong.join(', ')}` : null, found };
 }
 
-function runTool(tool: Tool, c: CaptureInfo, runs: number, warmups: number, outDir: string, keep: boolean, log: (s: string) => void): Row {
+/** Removes a tool's earlier output: truncating a 1 GB file is not the tool's time. */
+function removeOutputs(tool: Tool, tag: string, outDir: string): void {
+  for (const f of fs.readdirSync(outDir)) if (f.startsWith(`${tool}-${tag}.`)) fs.rmSync(path.join(outDir, f));
+}
+
+/** One run of `tool` on `c`, added to `row` unless it is a warm-up. */
+function runOnce(row: Row, warmUp: boolean, label: string, outDir: string, log: (s: string) => void): void {
+  const { tool, capture: c } = row;
   const tag = `${c.scale}x`;
   const { cmd, args, stdoutFile } = commandFor(tool, c.file, outDir, tag);
   const env = { ...process.env, NODE_PATH: [repoPath('node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter) };
-  const row: Row = { tool, capture: c, runs: [], failure: null, found: '' };
-  for (let i = -warmups; i < runs; i++) {
-    // Earlier output removed first: truncating a 1 GB file is not the tool's time.
-    for (const f of fs.readdirSync(outDir)) if (f.startsWith(`${tool}-${tag}.`)) fs.rmSync(path.join(outDir, f));
-    log(`  ${tool} on ${path.basename(c.file)}, ${i < 0 ? 'warm-up (not timed)' : `run ${i + 1}/${runs}`} ...`);
-    const m = measure(cmd, args, { stdoutFile, env, timeoutSeconds: TIMEOUT_S[tool] });
-    const measured = `${m.seconds.toFixed(2)} s (cpu ${m.cpuSeconds.toFixed(2)} s), ${MB(m.peakRssKb).toFixed(0)} MB`;
-    if (i < 0 && !m.failure) {
-      log(`    ${measured} (warm-up, not counted)`);
-      continue;
-    }
-    row.runs.push(m);
-    if (m.failure) { row.failure = m.failure; break; }
-    if (tool === 'ftpflow') {
-      const chk = checkFtpflow(m.stdout, c);
-      row.found = chk.found;
-      if (chk.failure) { row.failure = chk.failure; break; }
-    } else if (tool === 'tshark' && stdoutFile) {
-      row.found = `${countLines(stdoutFile)} ftp-data pkts`;
-    } else if (tool === 'editcap') {
-      row.found = `${(fs.statSync(path.join(outDir, `editcap-${tag}.pcapng`)).size / 1e6).toFixed(0)} MB out`;
-    }
-    log(`    ${measured}`);
+  removeOutputs(tool, tag, outDir);
+  log(`  ${tool} on ${path.basename(c.file)}, ${label} ...`);
+  const m = measure(cmd, args, { stdoutFile, env, timeoutSeconds: TIMEOUT_S[tool] });
+  const measured = `${m.seconds.toFixed(2)} s (cpu ${m.cpuSeconds.toFixed(2)} s), ${MB(m.peakRssKb).toFixed(0)} MB`;
+  if (warmUp && !m.failure) {
+    log(`    ${measured} (warm-up, not counted)`);
+    return;
   }
-  if (!keep) for (const f of fs.readdirSync(outDir)) if (f.startsWith(`${tool}-${tag}.`)) fs.rmSync(path.join(outDir, f));
-  return row;
+  row.runs.push(m);
+  if (m.failure) {
+    row.failure = m.failure;
+    return;
+  }
+  if (tool === 'ftpflow') {
+    const chk = checkFtpflow(m.stdout, c);
+    row.found = chk.found;
+    row.failure = chk.failure;
+  } else if (tool === 'tshark' && stdoutFile) {
+    row.found = `${countLines(stdoutFile)} ftp-data pkts`;
+  } else if (tool === 'editcap') {
+    row.found = `${(fs.statSync(path.join(outDir, `editcap-${tag}.pcapng`)).size / 1e6).toFixed(0)} MB out`;
+  }
+  log(`    ${measured}`);
+}
+
+/**
+ * Runs each tool `counts[tool]` times on `c`, in rounds: round k runs every tool still due its k-th run,
+ * one after the other. A slow spell of the machine then falls on all of them, not on one tool's runs; the
+ * first `warmups` rounds are warm-ups. A tool stops at its first failure.
+ */
+function runRounds(c: CaptureInfo, counts: Partial<Record<Tool, number>>, warmups: number, outDir: string, keep: boolean, log: (s: string) => void): Row[] {
+  const tools = Object.keys(counts) as Tool[];
+  const rows = tools.map((tool): Row => ({ tool, capture: c, runs: [], failure: null, found: '' }));
+  const rounds = warmups + Math.max(...tools.map((t) => counts[t]!));
+  for (let k = 0; k < rounds; k++) {
+    const warmUp = k < warmups;
+    for (const row of rows) {
+      const due = counts[row.tool]!;
+      if (row.failure !== null || (!warmUp && k - warmups >= due)) continue;
+      runOnce(row, warmUp, warmUp ? 'warm-up (not timed)' : `run ${k - warmups + 1}/${due}`, outDir, log);
+    }
+  }
+  if (!keep) for (const row of rows) removeOutputs(row.tool, `${c.scale}x`, outDir);
+  return rows;
 }
 
 function countLines(file: string): number {
@@ -231,7 +258,7 @@ async function main(): Promise<number> {
     strict: true,
   });
   const runs = Number(values.runs ?? 3);
-  const tsharkRuns = Number(values['tshark-runs'] ?? 1);
+  const tsharkRuns = Number(values['tshark-runs'] ?? runs);
   const warmups = Number(values.warmup ?? 1);
   if (![runs, tsharkRuns].every((n) => Number.isInteger(n) && n >= 1 && n <= 10)) throw new Error('--runs and --tshark-runs: 1 to 10');
   if (!(Number.isInteger(warmups) && warmups >= 0 && warmups <= 10)) throw new Error('--warmup: 0 to 10');
@@ -252,12 +279,10 @@ async function main(): Promise<number> {
   const c1 = captures.find((c) => c.scale === 1)!;
   const c2 = captures.find((c) => c.scale === 2);
   const c4 = captures.find((c) => c.scale === 4);
-  log(`benchmark: ${runs} run(s) of ftpflow and editcap, ${tsharkRuns} of tshark, each after ${warmups} warm-up run(s)`);
-  rows.push(runTool('ftpflow', c1, runs, warmups, outDir, keep, log));
-  rows.push(runTool('tshark', c1, tsharkRuns, warmups, outDir, keep, log));
-  rows.push(runTool('editcap', c1, runs, warmups, outDir, keep, log));
-  if (c2) rows.push(runTool('ftpflow', c2, runs, warmups, outDir, keep, log));
-  if (c4) rows.push(runTool('ftpflow', c4, runs, warmups, outDir, keep, log));
+  log(`benchmark: ${runs} run(s) of ftpflow and editcap, ${tsharkRuns} of tshark, in interleaved rounds after ${warmups} warm-up round(s)`);
+  rows.push(...runRounds(c1, { ftpflow: runs, tshark: tsharkRuns, editcap: runs }, warmups, outDir, keep, log));
+  if (c2) rows.push(...runRounds(c2, { ftpflow: runs }, warmups, outDir, keep, log));
+  if (c4) rows.push(...runRounds(c4, { ftpflow: runs }, warmups, outDir, keep, log));
   const hot = values.profile === true ? profile(c1, makeOpts.outDir, log) : null;
 
   const s = summarise(rows);
@@ -269,7 +294,7 @@ async function main(): Promise<number> {
     `captures: ${captures.map((c) => `${path.basename(c.file)} = ${c.packets.toLocaleString('en-US')} packets, ${c.sessions.toLocaleString('en-US')} FTP sessions, ${c.dataConnections.toLocaleString('en-US')} data connections, ${(c.bytes / 1e6).toFixed(0)} MB`).join('; ')}`,
     `seed: ${path.relative(REPO_ROOT, c1.seed.file)} (${c1.seed.packets} packets, ${c1.seed.sessions} sessions, ${c1.seed.dataConnections} data connections); a copy every ${c1.gapUs / 1000} ms of packet time, ~${c1.overlap} copies at once; 1× spans ${c1.durationSeconds.toFixed(0)} s`,
     `seconds = median wall clock of the runs (targets are on these); cpu s = median user+sys; peak RSS = max over the runs (GNU time %M)`,
-    `every tool ran ${warmups} untimed warm-up run(s) on each file first (a first run after a pause pays for memory the VM's host took back: see bench/README.md)`,
+    `the tools ran in interleaved rounds, after ${warmups} untimed warm-up round(s) on each file (a first run after a pause pays for memory the VM's host took back: see bench/README.md)`,
     `load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews wall times)`,
     '',
     table(rows),

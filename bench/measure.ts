@@ -1,5 +1,5 @@
 /**
- * Runs one child under GNU time and returns its wall time and peak RSS. /usr/bin/time writes to a file
+ * Runs one child under GNU time and returns its wall time, CPU time, peak RSS and disk reads. /usr/bin/time writes to a file
  * of its own (-o), so the child's stderr stays the child's.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,11 @@ export interface Measured {
   seconds: number;
   /** User + system CPU time: steadier than wall time on a shared machine. */
   cpuSeconds: number;
+  /** The system's part of cpuSeconds: the kernel's copies of the file, page cache, writeback waits. */
+  sysSeconds: number;
   peakRssKb: number;
+  /** Bytes read from the disk rather than the page cache (GNU time %I, 512-byte blocks). */
+  diskReadBytes: number;
   /** null when it ran and exited 0; else one line saying what went wrong. */
   failure: string | null;
   stdout: string;
@@ -32,7 +36,7 @@ export function measure(cmd: string, args: string[], o: MeasureOptions): Measure
   fs.rmSync(timeFile, { force: true });
   const outFd = o.stdoutFile === null ? 'pipe' : fs.openSync(o.stdoutFile, 'w');
   const started = process.hrtime.bigint();
-  const r = spawnSync(GNU_TIME, ['-f', '%e %U %S %M', '-o', timeFile, cmd, ...args], {
+  const r = spawnSync(GNU_TIME, ['-f', '%e %U %S %M %I', '-o', timeFile, cmd, ...args], {
     stdio: ['ignore', outFd, 'pipe'],
     env: o.env ?? process.env,
     timeout: o.timeoutSeconds * 1000,
@@ -44,7 +48,7 @@ export function measure(cmd: string, args: string[], o: MeasureOptions): Measure
   const timeText = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8') : '';
   fs.rmSync(timeFile, { force: true });
   // time(1) writes "Command exited with non-zero status N" before the format line when the child fails.
-  const m = /(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+)\s*$/.exec(timeText);
+  const m = /(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+) (\d+)\s*$/.exec(timeText);
   const stderrTail = (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
   let failure: string | null = null;
   if (r.error) failure = `${cmd} did not run: ${r.error.message}`;
@@ -52,7 +56,8 @@ export function measure(cmd: string, args: string[], o: MeasureOptions): Measure
   else if (r.status !== 0) failure = `${cmd} exited ${r.status}: ${stderrTail}`;
   else if (!m) failure = `${GNU_TIME} gave no measurement: ${timeText.trim()}`;
   return {
-    seconds, cpuSeconds: m ? Number(m[2]) + Number(m[3]) : 0, peakRssKb: m ? Number(m[4]) : 0, failure,
+    seconds, cpuSeconds: m ? Number(m[2]) + Number(m[3]) : 0, sysSeconds: m ? Number(m[3]) : 0,
+    peakRssKb: m ? Number(m[4]) : 0, diskReadBytes: m ? Number(m[5]) * 512 : 0, failure,
     stdout: typeof r.stdout === 'string' ? r.stdout : '',
   };
 }

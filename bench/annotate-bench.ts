@@ -182,6 +182,8 @@ function table(rows: Row[]): string {
 
 interface Summary {
   tsharkRatio: number; editcapRatio: number; tsharkCpuRatio: number; editcapCpuRatio: number;
+  /** tshark ÷ ftpflow within each round (runs of the same round ran back to back). */
+  tsharkRatioByRound: number[];
   rss1: number; rss2: number | null; rss4: number | null;
   /** Median seconds by scale (1, 2, 4), for the scaling lines: ftpflow's and editcap's. */
   ftpflowTimes: Map<number, number>; editcapTimes: Map<number, number>;
@@ -200,7 +202,10 @@ function summarise(rows: Row[]): Summary {
     const r = rows.find((x) => x.tool === 'ftpflow' && x.capture.scale === scale && !x.failure);
     return r ? Math.max(...r.runs.map((m) => MB(m.peakRssKb))) : null;
   };
+  const secondsOf = (tool: Tool): number[] => rows.find((x) => x.tool === tool && x.capture.scale === 1)?.runs.map((m) => m.seconds) ?? [];
+  const [tsharkRuns, ftpflowRuns] = [secondsOf('tshark'), secondsOf('ftpflow')];
   return {
+    tsharkRatioByRound: tsharkRuns.slice(0, ftpflowRuns.length).map((t, i) => t / ftpflowRuns[i]!),
     tsharkRatio: time('tshark', 1) / time('ftpflow', 1), editcapRatio: time('ftpflow', 1) / time('editcap', 1),
     tsharkCpuRatio: cpu('tshark', 1) / cpu('ftpflow', 1), editcapCpuRatio: cpu('ftpflow', 1) / cpu('editcap', 1),
     rss1: rss(1) ?? NaN, rss2: rss(2), rss4: rss(4),
@@ -212,6 +217,7 @@ function verdicts(s: Summary): string {
   const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   const lines = [
     `tshark time / ftpflow time   = ${s.tsharkRatio.toFixed(2)}×   (target ≥ ${TARGET_TSHARK_RATIO}×: ${mark(s.tsharkRatio >= TARGET_TSHARK_RATIO)})`,
+    `  (round by round: ${s.tsharkRatioByRound.map((r) => `${r.toFixed(2)}×`).join(', ')})`,
     `ftpflow time / editcap time  = ${s.editcapRatio.toFixed(2)}×   (target ≤ ${TARGET_EDITCAP_RATIO}×: ${mark(s.editcapRatio <= TARGET_EDITCAP_RATIO)})`,
     `  (the same by CPU time: tshark/ftpflow ${s.tsharkCpuRatio.toFixed(2)}×, ftpflow/editcap ${s.editcapCpuRatio.toFixed(2)}×)`,
     `ftpflow peak RSS, 1× file    = ${s.rss1.toFixed(0)} MB   (target ≤ ${TARGET_RSS_MB} MB: ${mark(s.rss1 <= TARGET_RSS_MB)})`,

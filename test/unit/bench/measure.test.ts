@@ -26,6 +26,7 @@ test('measure splits out the system time, and counts disk reads in bytes', { ski
   const m = measure('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=64k', 'count=100000'], { stdoutFile: null, timeoutSeconds: 60 });
   assert.equal(m.failure, null);
   assert.ok(m.sysSeconds > 0 && m.sysSeconds <= m.cpuSeconds, `sys ${m.sysSeconds} s of cpu ${m.cpuSeconds} s`);
-  // /dev/zero is no disk: nothing read from one, and the count is whole 512-byte blocks.
-  assert.equal(m.diskReadBytes, 0);
+  // /dev/zero is no disk: of the 6.5 GB read, none counts; what does (dd's own pages, if the page cache had
+  // dropped them: 4 KiB once in CI) comes in whole 512-byte blocks.
+  assert.ok(m.diskReadBytes % 512 === 0 && m.diskReadBytes < 64 << 20, `disk read ${m.diskReadBytes} bytes`);
 });

@@ -56,14 +56,11 @@ export class DelayLine {
   private connList: (Connection | null)[] = new Array<Connection | null>(this.capacity).fill(null);
   private optionsList: (PcapngOption[] | null)[] = new Array<PcapngOption[] | null>(this.capacity).fill(null);
   private blockList: (Uint8Array | null)[] = new Array<Uint8Array | null>(this.capacity).fill(null);
-  private readonly lookaheadNs: number;
   private readonly out: HeldFrame = {
     frameNo: 0, ts: 0, data: NO_BYTES, origLen: 0, conn: null, arrivedMs: 0, ifaceId: 0, tsTicks: 0n, options: null, block: null,
   };
 
-  constructor(private readonly limits: DelayLimits, private readonly emit: (f: HeldFrame) => void, private readonly counters: Counters) {
-    this.lookaheadNs = limits.lookaheadNs;
-  }
+  constructor(private readonly limits: DelayLimits, private readonly emit: (f: HeldFrame) => void, private readonly counters: Counters) {}
 
   get heldFrames(): number {
     return this.count;
@@ -96,7 +93,7 @@ export class DelayLine {
 
   /** Releases frames older than the look-ahead, measured against the newest packet time. */
   releaseByPacketTime(now: TimestampNs): void {
-    const cutoff = now - this.lookaheadNs;
+    const cutoff = now - this.limits.lookaheadNs;
     while (this.count > 0 && this.times[this.head]! <= cutoff) this.releaseOne(null);
   }
 

@@ -33,16 +33,12 @@ export interface GapSink<T> {
 export class GapLine<T> {
   /** Waiting frames, oldest first; `due`: the packet time when its wait is up. */
   private readonly frames = new Fifo<{ item: T; conn: Connection | null; due: TimestampNs }>();
-  private readonly lookaheadNs: number;
-
   constructor(
     private readonly limits: DelayLimits,
     private readonly sink: GapSink<T>,
     private readonly textFor: (conn: Connection | null) => string,
     private readonly counters: Counters,
-  ) {
-    this.lookaheadNs = limits.lookaheadNs;
-  }
+  ) {}
 
   /** The oldest frame still waiting, or undefined. */
   oldest(): T | undefined {
@@ -51,7 +47,7 @@ export class GapLine<T> {
 
   /** This frame waits for its comment. */
   hold(ts: TimestampNs, item: T, conn: Connection | null): void {
-    this.frames.push({ item, conn, due: ts + this.lookaheadNs });
+    this.frames.push({ item, conn, due: ts + this.limits.lookaheadNs });
   }
 
   /**
